@@ -1,0 +1,65 @@
+"""cleaned: canonical entities; values normalised, invalid rows quarantined, duplicates merged."""
+
+
+import dagster as dg
+
+from assets.common import counts_md, gate_spec, key, ledger_rows, read_raw, read_stage, run_gate, staging, staging_key
+from handover.cleaning.stage import LinkTarget, clean_entity, link_target
+from handover.entities import LINKS
+from handover.frames import apply_types
+from handover.spec import MigrationSpec
+from handover.staging import ledger_frame, replace_ledger_rows, replace_table
+
+DESCRIPTION = """Canonical {entity} records from raw: text, emails, phones (E.164), dates and numbers normalised;
+rows that cannot be used sent to `ledger.quarantine` with a reason code; exact duplicates merged into
+golden records (`ledger.lineage`); every changed value logged in `ledger.changes`."""
+
+
+def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
+    return [_cleaned_asset(spec, entity) for entity in spec.ordered_entities()]
+
+
+def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]:
+    targets = {}
+    for link in spec.entities[entity].links:
+        linked = LINKS[entity][link]
+        records = read_stage(con, "cleaned", linked)
+        if records.empty:
+            targets[link] = LinkTarget()
+            continue
+        targets[link] = link_target(records, ledger_rows(con, "lineage", linked), ledger_rows(con, "quarantine", linked), ledger_rows(con, "excluded", linked))
+    return targets
+
+
+def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
+    linked = sorted({LINKS[entity][link] for link in spec.entities[entity].links})
+    field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()}
+
+    @dg.asset(
+        key=key(spec, "cleaned", entity), group_name=spec.migration, kinds={"duckdb"},
+        deps=[key(spec, "backup", entity)] + [key(spec, "cleaned", e) for e in linked],
+        description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
+        check_specs=[gate_spec(spec, "cleaned", entity)],
+    )
+    def cleaned(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with staging(context, spec) as con:
+            raw = read_raw(con, spec, entity)
+            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity))
+            replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
+            replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")
+            replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="cleaned")
+            replace_ledger_rows(con, "issues", entity, ledger_frame("issues", result.issues), stage="cleaned")
+            replace_ledger_rows(con, "lineage", entity, ledger_frame("lineage", result.lineage))
+            replace_ledger_rows(con, "changes", entity, ledger_frame("changes", result.changes))
+            stored = read_stage(con, "cleaned", entity)
+        check = run_gate(spec, "cleaned", entity, stored, context.run_id)
+        return dg.MaterializeResult(
+            metadata={
+                "raw_rows": len(raw), "records": len(result.records), "quarantined": len(result.quarantine),
+                "merged": len(result.lineage), "excluded": len(result.excluded), "values_changed": len(result.changes),
+                "quarantine_reasons": counts_md(result.quarantine, "reason"), "flagged_values": counts_md(result.issues, "code"),
+            },
+            check_results=[check],
+        )
+
+    return cleaned

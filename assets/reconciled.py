@@ -1,0 +1,98 @@
+"""reconciled: the target read back and compared with mapped; the accounting of every extracted row."""
+
+
+import json
+
+import dagster as dg
+import pandas as pd
+
+from assets.common import key, ledger_rows, read_stage, staging, staging_key
+from connectors.targets import open_target
+from handover.entities import LINKS
+from handover.mapping import target_types
+from handover.reconcile import account, compare, unaccounted_rows
+from handover.report import write_report
+from handover.spec import MigrationSpec
+from handover.staging import replace_table
+
+DESCRIPTION = """The target read back for {entity}: every loaded record present, every field, owner and
+relationship equal to what was mapped; and the accounting invariant
+extracted = loaded + merged + quarantined + rejected + excluded, with no row in two buckets."""
+
+REPORT_DESCRIPTION = """The reconciliation report (HTML, self-contained) over every entity, with the accounting
+table, the reasons in each bucket and links to the Data Docs: what a reviewer reads before approving."""
+
+
+def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
+    return [_reconciled_asset(spec, entity) for entity in spec.ordered_entities()] + [_report_asset(spec)]
+
+
+def _replace_rows(con, table: str, entity: str, frame: pd.DataFrame) -> None:
+    existing = read_stage(con, "reconciled", table)
+    if not existing.empty:
+        frame = pd.concat([existing[existing["entity"] != entity], frame], ignore_index=True)
+    replace_table(con, "reconciled", table, frame)
+
+
+def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
+    asset_key = key(spec, "reconciled", entity)
+
+    @dg.asset(
+        key=asset_key, group_name=spec.migration, deps=[key(spec, "loaded", entity)], kinds={"duckdb"},
+        description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
+        check_specs=[
+            dg.AssetCheckSpec("accounting_balanced", asset=asset_key, blocking=True,
+                              description="extracted = loaded + merged + quarantined + rejected + excluded, each row in exactly one bucket."),
+            dg.AssetCheckSpec("target_matches_mapped", asset=asset_key, blocking=True,
+                              description="Every loaded record is in the target with the mapped fields, owner and links."),
+        ],
+    )
+    def reconciled(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        target = open_target(spec)
+        try:
+            target.ensure_schema(entity, target_types(spec, entity), {l: LINKS[entity][l] for l in spec.entities[entity].links})
+            held = target.read_back(entity)
+        finally:
+            target.close()
+        with staging(context, spec) as con:
+            mapped = read_stage(con, "mapped", entity)
+            loads = ledger_rows(con, "loads", entity)
+            comparison = compare(mapped, loads, held, target_types(spec, entity))
+            accounting = account(con, entity)
+            problems = unaccounted_rows(con, entity) if not accounting.balanced else pd.DataFrame(columns=["row_key", "problem"])
+            _replace_rows(con, "accounting", entity, pd.DataFrame([accounting.row()]))
+            _replace_rows(con, "comparison", entity, pd.DataFrame([{
+                "entity": entity, "expected": comparison.expected, "found": comparison.found, "missing": len(comparison.missing),
+                "field_mismatches": json.dumps(comparison.field_mismatches), "samples": json.dumps(comparison.samples, default=str),
+                "not_in_this_run": comparison.not_in_this_run, "ok": comparison.ok,
+            }]))
+            _replace_rows(con, "unaccounted", entity, problems.assign(entity=entity))
+        return dg.MaterializeResult(
+            metadata={**accounting.row(), "target_records": len(held)},
+            check_results=[
+                dg.AssetCheckResult(check_name="accounting_balanced", passed=accounting.balanced, metadata={
+                    "remainder": accounting.remainder, "unaccounted": accounting.unaccounted,
+                    "double_counted": accounting.double_counted, "phantom": accounting.phantom,
+                }),
+                dg.AssetCheckResult(check_name="target_matches_mapped", passed=comparison.ok, metadata={
+                    "expected": comparison.expected, "found": comparison.found, "missing": len(comparison.missing),
+                    "field_mismatches": dg.MetadataValue.json(comparison.field_mismatches),
+                }),
+            ],
+        )
+
+    return reconciled
+
+
+def _report_asset(spec: MigrationSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey([spec.migration, "reconciled", "report"]), group_name=spec.migration, kinds={"html"},
+        deps=[key(spec, "reconciled", e) for e in spec.ordered_entities()], description=REPORT_DESCRIPTION,
+        required_resource_keys={staging_key(spec)},
+    )
+    def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with staging(context, spec) as con:
+            path = write_report(con, spec)
+        return dg.MaterializeResult(metadata={"report": dg.MetadataValue.url(path.resolve().as_uri()), "path": dg.MetadataValue.path(str(path))})
+
+    return report

@@ -1,0 +1,81 @@
+"""dlt source for a folder of CRM export files (CSV in any common encoding, XLSX).
+
+One resource per table. Every physical record becomes a raw row, untouched (all values as text),
+with its file and line; a record that cannot be parsed still becomes a row, carrying the reason and
+its raw text, so the cleaned stage can quarantine it and the accounting can count it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dlt
+import pyarrow as pa
+from dlt.sources import DltResource
+
+from connectors.sources.files.helpers import Export, ExportError, read_export, read_header
+from handover.naming import column_key
+from connectors.sources.files.settings import CHUNK_ROWS, ERROR_COLUMN, FILE_COLUMN, LINE_COLUMN, META_COLUMNS, TEXT_COLUMN
+
+__all__ = ["ExportTable", "ExportError", "crm_files", "column_key", "missing_columns", "read_header"]
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    name: str
+    file: str
+    encoding: str = "auto"
+    sheet: str | None = None
+    columns: tuple[str, ...] = ()  # source columns the migration needs; their absence fails before loading
+
+
+def missing_columns(folder: Path, table: ExportTable) -> tuple[list[str], list[str]]:
+    """(columns the table needs but the file lacks, the file's header)."""
+    header = read_header(folder / table.file, table.encoding, table.sheet)
+    keys = {column_key(h) for h in header}
+    return [c for c in table.columns if column_key(c) not in keys], header
+
+
+def export_to_arrow(export: Export, file_label: str) -> Iterator[pa.Table]:
+    names = export.keys + list(META_COLUMNS)
+    schema = pa.schema([(n, pa.int64() if n == LINE_COLUMN else pa.string()) for n in names])
+    width = len(export.keys)
+    for start in range(0, max(len(export.records), 1), CHUNK_ROWS):
+        chunk = export.records[start:start + CHUNK_ROWS]
+        columns: list[list] = [[] for _ in names]
+        for record in chunk:
+            values = record.values if record.values is not None else [None] * width
+            for i in range(width):
+                columns[i].append(values[i])
+            columns[width].append(file_label)
+            columns[width + 1].append(record.line)
+            columns[width + 2].append(record.error)
+            columns[width + 3].append(record.raw_text)
+        yield pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
+
+
+def _table_resource(folder: Path, table: ExportTable) -> DltResource:
+    def rows() -> Iterator[pa.Table]:
+        missing, header = missing_columns(folder, table)
+        if missing:
+            raise ExportError(f"{folder / table.file}: no column {', '.join(map(repr, missing))}; the file has: {', '.join(header)}")
+        export = read_export(folder / table.file, table.encoding, table.sheet)
+        yield from export_to_arrow(export, table.file)
+
+    return dlt.resource(rows, name=table.name, write_disposition="replace")
+
+
+def _schema() -> dlt.Schema:
+    # Column names are normalised by the reader (handover.naming); dlt must keep them as they are.
+    return dlt.Schema("crm_files", normalizers={"names": "direct"})
+
+
+@dlt.source(max_table_nesting=0, schema=_schema())
+def crm_files(folder: str, tables: Sequence[ExportTable]) -> list[DltResource]:
+    """Every table of an export folder, each read whole (exports are full snapshots, so: replace)."""
+    return [_table_resource(Path(folder), table) for table in tables]
+
+
+RAW_META_COLUMNS = {"file": FILE_COLUMN, "line": LINE_COLUMN, "error": ERROR_COLUMN, "text": TEXT_COLUMN}

@@ -1,0 +1,17 @@
+"""The embedded "new CRM": table names and the validation rules it enforces, like a real CRM would."""
+
+TABLES = {"owner": "users", "account": "accounts", "contact": "contacts", "deal": "deals", "activity": "activities"}
+ID_PREFIX = {"owner": "USR", "account": "ACC", "contact": "CON", "deal": "DEA", "activity": "ACT"}
+
+SQL_TYPES = {
+    "string": "VARCHAR", "text": "VARCHAR", "email": "VARCHAR", "phone": "VARCHAR", "url": "VARCHAR", "picklist": "VARCHAR",
+    "date": "DATE", "datetime": "TIMESTAMPTZ", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN",
+}
+SHORT_TEXT_TYPES = {"string", "email", "phone", "url", "picklist"}
+MAX_STRING = 255
+MAX_TEXT = 32_000
+
+# entity -> fields (or groups of alternatives) the target refuses to store empty
+REQUIRED = {"owner": [("email",)], "account": [("name",)], "contact": [("last_name", "email")], "deal": [("name",)], "activity": [("subject",)]}
+NON_NEGATIVE = {"account": ("annual_revenue", "employees"), "deal": ("amount",)}
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

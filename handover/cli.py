@@ -1,0 +1,267 @@
+"""`handover`: run a migration headless, check a spec, restore a backup, export the spec schema.
+
+User mistakes end with one clear message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from handover.spec import MigrationSpec, SpecError, json_schema, load_spec, source_columns, where_in_spec
+
+console = Console(stderr=True)
+# Piped output (CI logs, `| tee`) would otherwise be cut to 80 columns and truncate the summary.
+out = Console() if Console().is_terminal else Console(width=120)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed without a traceback."""
+
+
+def preflight(spec: MigrationSpec) -> None:
+    """Everything that can be checked before any work: files exist, every named column exists."""
+    from connectors.sources.files import ExportError, missing_columns
+    from connectors.sources.files import ExportTable
+
+    folder = spec.source_dir
+    if not folder.is_dir():
+        raise UserError(f"{where_in_spec(spec, ('source', 'path'))}: source folder {folder} does not exist"
+                        + ("; generate the demo export with `handover demo-data " + str(folder) + "`" if spec.migration == "demo" else ""))
+    problems = []
+    for name, entity in spec.entities.items():
+        columns = source_columns(entity, name)
+        table = ExportTable(name, entity.from_, entity.encoding or spec.source.encoding, entity.sheet, tuple(columns.values()))
+        try:
+            missing, header = missing_columns(folder, table)
+        except ExportError as exc:
+            problems.append(f"{where_in_spec(spec, ('entities', name, 'from'))}: {exc}")
+            continue
+        for loc, column in columns.items():
+            if column in missing:
+                problems.append(f"{where_in_spec(spec, loc)}: column {column!r} is not in {entity.from_}; its columns: {', '.join(header)}")
+    if problems:
+        raise UserError("the spec does not fit the source:\n  " + "\n  ".join(problems))
+
+
+def _instance():
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    return dg.DagsterInstance.get() if home and Path(home, "dagster.yaml").exists() else dg.DagsterInstance.ephemeral()
+
+
+def _failure_message(event) -> str:
+    error = event.event_specific_data.error
+    messages = []
+    while error is not None:
+        messages.append(error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name)
+        error = error.cause
+    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "UserError"))]
+    return (user or messages)[-1]
+
+
+def run(spec_path: str, quiet: bool = False) -> int:
+    import dagster as dg
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipelines.definitions import build_definitions, migration_job_name
+
+    spec = load_spec(spec_path)
+    preflight(spec)
+    started = time.perf_counter()
+    job_name = migration_job_name(spec)
+    progress = Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=quiet)
+    timings: dict[str, float] = {}
+    step_started = {"at": time.perf_counter()}
+
+    def advance(context, status: str) -> None:
+        now = time.perf_counter()
+        timings[context.op.name] = now - step_started["at"]
+        step_started["at"] = now
+        progress.update(task, advance=1, description=f"{status} {context.op.name}")
+
+    @dg.success_hook(name="handover_progress_ok")
+    def on_success(context):
+        advance(context, "done")
+
+    @dg.failure_hook(name="handover_progress_failed")
+    def on_failure(context):
+        advance(context, "FAILED")
+
+    defs = build_definitions([spec], hooks={on_success, on_failure})
+    job_def = defs.resolve_job_def(job_name)
+    with progress:
+        task = progress.add_task(f"migrating {spec.migration}", total=len(job_def.nodes_in_topological_order))
+        result = job_def.execute_in_process(
+            instance=_instance(), raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+        progress.update(task, completed=len(job_def.nodes_in_topological_order), description=f"finished {spec.migration}")
+    failures = [_failure_message(e) for e in result.all_events if e.is_step_failure]
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    _summary(spec, time.perf_counter() - started, failures, failed_checks, timings)
+    return EXIT_OK if result.success and not failed_checks and not failures else EXIT_FAILED
+
+
+def _summary(spec: MigrationSpec, seconds: float, failures: list[str], failed_checks: list, timings: dict[str, float]) -> None:
+    import duckdb
+
+    from handover.reconcile import BUCKETS
+    from handover.staging import table_exists
+
+    table = Table(title=f"{spec.migration}: every extracted row accounted for", box=box.SIMPLE_HEAD, caption="extracted = loaded + merged + quarantined + rejected + excluded")
+    for column in ("entity", "extracted", *BUCKETS, "remainder", "status"):
+        table.add_column(column, justify="left" if column in ("entity", "status") else "right")
+    if spec.staging_path.exists():
+        con = duckdb.connect(str(spec.staging_path))
+        try:
+            if table_exists(con, "reconciled", "accounting"):
+                rows = con.execute("SELECT * FROM reconciled.accounting").df().set_index("entity")
+                for entity in spec.ordered_entities():
+                    if entity in rows.index:
+                        r = rows.loc[entity]
+                        table.add_row(entity, str(r["extracted"]), *[str(r[b]) for b in BUCKETS], str(r["remainder"]),
+                                      "[green]balanced[/]" if r["balanced"] else "[red]UNBALANCED[/]")
+        finally:
+            con.close()
+    out.print(table)
+    for failure in failures:
+        out.print(f"[red]step failed:[/] {escape(failure)}", highlight=False)
+    for check in failed_checks:
+        docs = check.metadata.get("data_docs")
+        out.print(f"[red]gate failed:[/] {check.asset_key.to_user_string()} {check.check_name}" + (f" — {docs.value}" if docs else ""))
+    docs_index = spec.work_dir / "data_docs" / "index.html"
+    report = spec.work_dir / "reports" / "reconciliation.html"
+    if docs_index.exists():
+        out.print(f"Data Docs:             {docs_index}")
+    if report.exists():
+        out.print(f"Reconciliation report: {report}")
+    out.print(f"Target:                {spec.target_path}")
+    out.print(f"Finished in {seconds:.1f} s")
+    if os.environ.get("HANDOVER_TIMINGS"):
+        Path(os.environ["HANDOVER_TIMINGS"]).write_text(json.dumps(timings, indent=2))
+
+
+def validate(spec_path: str) -> int:
+    spec = load_spec(spec_path)
+    preflight(spec)
+    out.print(f"{spec_path}: valid; {len(spec.entities)} entities: {', '.join(spec.ordered_entities())}")
+    return EXIT_OK
+
+
+def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
+    from handover.backup import BackupError, restore as restore_snapshot, snapshots
+    from handover.staging import connect
+
+    spec = load_spec(spec_path)
+    available = snapshots(spec.work_dir / "backup")
+    if list_only:
+        for path in available:
+            out.print(path.name)
+        return EXIT_OK
+    if not available:
+        raise UserError(f"no backups under {spec.work_dir / 'backup'}; run the migration first")
+    chosen = next((p for p in available if p.name == snapshot), None) if snapshot else available[-1]
+    if chosen is None:
+        raise UserError(f"no snapshot {snapshot!r}; available: {', '.join(p.name for p in available)}")
+    con = connect(spec.staging_path)
+    try:
+        entries = restore_snapshot(con, chosen)
+    except BackupError as exc:
+        raise UserError(str(exc))
+    finally:
+        con.close()
+    for entry in entries:
+        out.print(f"restored raw.{entry.entity}: {entry.rows} rows (sha256 verified)")
+    return EXIT_OK
+
+
+def demo_data(out_dir: str, scale: float, seed: int) -> int:
+    from handover.demodata import generate_export
+
+    truth = generate_export(out_dir, scale=scale, seed=seed)
+    out.print(f"wrote demo export to {out_dir}: " + ", ".join(f"{k} {v}" for k, v in truth["counts"].items()))
+    return EXIT_OK
+
+
+def report(spec_path: str) -> int:
+    from handover.report import write_report
+    from handover.staging import connect
+
+    spec = load_spec(spec_path)
+    if not spec.staging_path.exists():
+        raise UserError(f"{spec.staging_path}: no staging database; run the migration first")
+    con = connect(spec.staging_path)
+    try:
+        out.print(str(write_report(con, spec)))
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="handover", description="Move customers from one CRM to another, losing nothing.")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a migration end to end (raw -> reconciled)")
+    r.add_argument("spec")
+    r.add_argument("--quiet", action="store_true", help="no progress display")
+    v = sub.add_parser("validate", help="check a spec and that the source has every column it names")
+    v.add_argument("spec")
+    s = sub.add_parser("schema", help="print the JSON Schema of migration specs")
+    s.add_argument("--out", help="write to this file instead of stdout")
+    b = sub.add_parser("restore", help="rebuild raw from a backup snapshot (sha256-verified)")
+    b.add_argument("spec")
+    b.add_argument("--snapshot", help="snapshot id (default: the newest)")
+    b.add_argument("--list", action="store_true", help="list snapshots")
+    d = sub.add_parser("demo-data", help="generate the demo's old-CRM export")
+    d.add_argument("out")
+    d.add_argument("--scale", type=float, default=1.0)
+    d.add_argument("--seed", type=int, default=42)
+    rp = sub.add_parser("report", help="write the reconciliation report again from staging")
+    rp.add_argument("spec")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args.spec, args.quiet)
+        if args.command == "validate":
+            return validate(args.spec)
+        if args.command == "schema":
+            text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
+            if args.out:
+                Path(args.out).write_text(text + "\n", encoding="utf-8")
+            else:
+                out.print_json(text)
+            return EXIT_OK
+        if args.command == "restore":
+            return restore(args.spec, args.snapshot, args.list)
+        if args.command == "demo-data":
+            return demo_data(args.out, args.scale, args.seed)
+        if args.command == "report":
+            return report(args.spec)
+    except (SpecError, UserError) as exc:
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

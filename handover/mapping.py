@@ -1,0 +1,185 @@
+"""The mapped stage: cleaned records shaped for the target.
+
+Field names, picklist values, owners (departed reps' records to their successors) and relationships
+by external id. Rows that cannot be mapped go to quarantine; owners not carried over are excluded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from handover.frames import apply_types, json_ready
+from handover.spec import MigrationSpec, SpecError, where_in_spec
+
+META_COLUMNS = ("external_id", "source_id", "row_key")
+
+
+@dataclass
+class OwnerDirectory:
+    """Owners as the cleaned stage left them."""
+
+    external_id: dict[str, str] = field(default_factory=dict)  # owner source id (merged ids too) -> golden external id
+    active: dict[str, bool] = field(default_factory=dict)  # golden external id -> active
+    source_of: dict[str, str] = field(default_factory=dict)  # golden external id -> source id
+
+    @classmethod
+    def from_cleaned(cls, owners: pd.DataFrame, lineage: pd.DataFrame) -> "OwnerDirectory":
+        directory = cls(dict(zip(owners["source_id"], owners["external_id"])))
+        directory.external_id.update(zip(lineage["source_id"], lineage["golden_external_id"]))
+        active = owners["active"] if "active" in owners else pd.Series(True, index=owners.index)
+        directory.active = {e: (a is not False) for e, a in zip(owners["external_id"], active.astype(object))}
+        directory.source_of = dict(zip(owners["external_id"], owners["source_id"]))
+        return directory
+
+
+@dataclass
+class MapResult:
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    excluded: pd.DataFrame
+    issues: pd.DataFrame
+
+
+def target_fields(spec: MigrationSpec, name: str) -> dict[str, tuple[str, str]]:
+    """canonical field -> (target field name, type)."""
+    return {f: (s.target or f, s.type or "string") for f, s in spec.entities[name].field_specs(name).items()}
+
+
+def target_types(spec: MigrationSpec, name: str) -> dict[str, str]:
+    types = {target: kind for target, kind in target_fields(spec, name).values()}
+    types["extras"] = "text"
+    return types
+
+
+def _check_owner(spec: MigrationSpec, directory: OwnerDirectory, owner_id: str, loc: tuple) -> str:
+    golden = directory.external_id.get(owner_id)
+    if golden is None:
+        raise SpecError(f"{where_in_spec(spec, loc)}: owner {owner_id!r} is not among the migrated owners")
+    if not directory.active.get(golden, False):
+        raise SpecError(f"{where_in_spec(spec, loc)}: owner {owner_id!r} is not active; records cannot go to a departed owner")
+    return golden
+
+
+def resolve_owners(spec: MigrationSpec, owner_ids: pd.Series, directory: OwnerDirectory) -> tuple[pd.Series, pd.Series]:
+    """(owner external id, how it was resolved) per row."""
+    departed = spec.owners.departed
+    fallback = _check_owner(spec, directory, departed.fallback, ("owners", "departed", "fallback")) if departed.fallback else None
+    successors = {
+        old: _check_owner(spec, directory, new, ("owners", "departed", "successor_of", old))
+        for old, new in departed.successor_of.items()
+    }
+    resolved: dict[object, tuple[str | None, str]] = {}
+    for owner_id in pd.unique(owner_ids.astype(object)):
+        if owner_id is None or (isinstance(owner_id, float) and np.isnan(owner_id)):
+            resolved[owner_id] = (fallback, "fallback:no_owner")
+            continue
+        golden = directory.external_id.get(owner_id)
+        if golden is None:
+            resolved[owner_id] = (fallback, "fallback:unknown_owner")
+        elif directory.active.get(golden, False) or departed.policy == "keep":
+            resolved[owner_id] = (golden, "direct")
+        elif departed.policy == "successor" and owner_id in successors:
+            resolved[owner_id] = (successors[owner_id], "successor")
+        else:
+            resolved[owner_id] = (fallback, "fallback:departed")
+    owners = owner_ids.astype(object).map(lambda o: resolved[o][0])
+    how = owner_ids.astype(object).map(lambda o: resolved[o][1])
+    return owners, how
+
+
+def _map_picklist(values: pd.Series, mapping: dict[str, str | None]) -> tuple[pd.Series, pd.Series]:
+    """(mapped values, True where the value could not be mapped and must be quarantined)."""
+    exact = {k: v for k, v in mapping.items() if k != "*"}
+    folded = {str(k).casefold(): v for k, v in exact.items()}
+    other = mapping.get("*", "quarantine")
+    out, unmapped = [], []
+    for value in values.astype(object):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            out.append(None); unmapped.append(False)
+        elif value in exact or str(value).casefold() in folded:
+            out.append(exact.get(value, folded.get(str(value).casefold()))); unmapped.append(False)
+        elif other == "keep":
+            out.append(value); unmapped.append(False)
+        elif other == "null" or other is None:
+            out.append(None); unmapped.append(False)
+        elif other == "quarantine":
+            out.append(value); unmapped.append(True)
+        else:
+            out.append(other); unmapped.append(False)
+    return pd.Series(out, index=values.index, dtype=object), pd.Series(unmapped, index=values.index)
+
+
+def content_hash(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    ready = json_ready(frame[columns])
+    return pd.Series(
+        [hashlib.sha256(json.dumps(row, ensure_ascii=False, default=str).encode()).hexdigest() for row in ready.itertuples(index=False, name=None)],
+        index=frame.index, dtype=object,
+    )
+
+
+def map_entity(cleaned: pd.DataFrame, name: str, spec: MigrationSpec, owners: OwnerDirectory | None, available: dict[str, set[str]]) -> MapResult:
+    """Shape one entity for the target. `available`: external ids already mapped, per linked entity."""
+    entity = spec.entities[name]
+    records = cleaned.reset_index(drop=True)
+    out = records[list(META_COLUMNS)].copy()
+    quarantine_parts, issue_parts = [], []
+    keep = pd.Series(True, index=records.index)
+
+    for canonical, (target, _kind) in target_fields(spec, name).items():
+        values = records[canonical]
+        if canonical in entity.picklists:
+            values, unmapped = _map_picklist(values, entity.picklists[canonical])
+            if unmapped.any():
+                quarantine_parts.append(pd.DataFrame({
+                    "entity": name, "stage": "mapped", "row_key": records.loc[unmapped, "row_key"],
+                    "source_file": records.loc[unmapped, "_source_file"], "source_line": records.loc[unmapped, "_source_line"],
+                    "source_id": records.loc[unmapped, "source_id"], "field": canonical, "reason": "picklist_unmapped",
+                    "detail": "no target value for " + values[unmapped].astype(str) + f" (add it to entities.{name}.picklists.{canonical})",
+                    "raw": None,
+                }))
+                keep &= ~unmapped
+        out[target] = values
+
+    excluded = pd.DataFrame(columns=["entity", "stage", "row_key", "source_id", "reason"])
+    if name == "owner" and owners is not None:
+        departed = ~records["external_id"].map(owners.active).fillna(True).astype(bool)
+        out["active"] = ~departed if "active" not in out else out["active"]
+        if spec.owners.departed.policy != "keep":
+            drop = departed & keep
+            excluded = pd.DataFrame({
+                "entity": name, "stage": "mapped", "row_key": records.loc[drop, "row_key"], "source_id": records.loc[drop, "source_id"],
+                "reason": f"departed owner: records reassigned ({spec.owners.departed.policy} policy)",
+            })
+            keep &= ~departed
+    elif entity.owner and owners is not None:
+        out["owner_external_id"], out["owner_resolution"] = resolve_owners(spec, records["owner_source_id"], owners)
+
+    extras = [json.loads(e) if isinstance(e, str) else {} for e in records.get("extras", pd.Series([None] * len(records)))]
+    for link in entity.links:
+        ids = records[f"{link}_external_id"].astype(object)
+        gone = ids.notna() & ~ids.isin(available.get(link, set()))
+        if gone.any():
+            issue_parts.append(pd.DataFrame({
+                "entity": name, "stage": "mapped", "row_key": records.loc[gone, "row_key"], "source_id": records.loc[gone, "source_id"],
+                "field": link, "code": "link_to_quarantined", "value": ids[gone],
+            }))
+            for i in np.flatnonzero(gone.to_numpy()):
+                extras[i].setdefault("unresolved_links", {})[link] = records[f"{link}_source_id"].iat[i]
+        out[f"{link}_external_id"] = ids.where(~gone, None)
+    out["extras"] = [json.dumps(e, ensure_ascii=False, sort_keys=True) if e else None for e in extras]
+
+    out = apply_types(out, target_types(spec, name))
+    payload = [c for c in out.columns if c not in META_COLUMNS]
+    out["content_hash"] = content_hash(out, payload)
+    columns_q = ["entity", "stage", "row_key", "source_file", "source_line", "source_id", "field", "reason", "detail", "raw"]
+    return MapResult(
+        records=out.loc[keep].reset_index(drop=True),
+        quarantine=pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else pd.DataFrame(columns=columns_q),
+        excluded=excluded.reset_index(drop=True),
+        issues=pd.concat(issue_parts, ignore_index=True) if issue_parts else pd.DataFrame(columns=["entity", "stage", "row_key", "source_id", "field", "code", "value"]),
+    )

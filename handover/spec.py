@@ -1,0 +1,378 @@
+"""The migration spec: a YAML file that declares a whole migration, validated by pydantic.
+
+Errors name the YAML path (and line) of the mistake and list the valid choices.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, VIRTUAL_FIELDS
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class SpecError(Exception):
+    """A user's mistake in a spec: printed as is, exit code 2."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class FilesSource(_Model):
+    """A folder of CSV/XLSX exports from the old CRM."""
+
+    type: Literal["files"] = "files"
+    path: str = Field(description="Folder of export files, relative to the spec file.")
+    system: str = Field("legacy", pattern=NAME_PATTERN, description="Label of the source system, part of every external id.")
+    encoding: str = Field("auto", description="auto, or a Python codec name (utf-8, gb18030, utf-16, ...).")
+    timezone: str = Field("UTC", description="IANA time zone of naive date-times in the export.")
+    date_order: Literal["YMD", "DMY", "MDY"] = Field("YMD", description="How to read slashed dates like 05/01/2023.")
+    default_region: str = Field("CN", min_length=2, max_length=2, description="ISO region for phone numbers without a country code.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, available_timezones
+
+        try:
+            ZoneInfo(value)
+        except Exception:
+            close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
+            raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str) -> str:
+        import codecs
+
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r}; use auto, utf-8, utf-8-sig, gb18030, gbk, utf-16, latin-1, ...")
+        return value
+
+
+class DuckDBTarget(_Model):
+    """The embedded DuckDB "new CRM": the default target, no server needed."""
+
+    type: Literal["duckdb"] = "duckdb"
+    path: str = Field(description="DuckDB file of the new CRM, relative to the spec file.")
+
+
+class FieldSpec(_Model):
+    from_: str = Field(alias="from", description="Column of the source file.")
+    type: str | None = Field(None, description=f"One of: {', '.join(FIELD_TYPES)}. Default: the canonical field's type, else string.")
+    target: str | None = Field(None, pattern=NAME_PATTERN, description="Field name in the target, when it differs.")
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in FIELD_TYPES:
+            raise ValueError(f"unknown type {value!r}; valid: {', '.join(FIELD_TYPES)}")
+        return value
+
+
+class Exclusion(_Model):
+    when: str = Field(description="DuckDB SQL condition over the source columns; matching rows are excluded.")
+    reason: str = Field(min_length=1)
+
+
+class DedupSpec(_Model):
+    rules: list[str] = Field(default_factory=list, description="Exact-match rules: canonical fields joined by '+', e.g. email, phone+name.")
+
+
+EntityName = Literal["owner", "account", "contact", "deal", "activity"]
+assert set(EntityName.__args__) == set(ENTITIES)
+
+
+class EntitySpec(_Model):
+    from_: str = Field(alias="from", description="Export file (CSV or XLSX) in the source folder.")
+    sheet: str | None = Field(None, description="Worksheet of an XLSX file (default: the first).")
+    encoding: str | None = Field(None, description="Overrides the source's encoding for this file.")
+    id: str = Field(description="Column holding the record's id in the old CRM.")
+    owner: str | None = Field(None, description="Column holding the owner's id (a row of the owner entity).")
+    fields: dict[str, str | FieldSpec] = Field(description="Canonical (or custom) field -> source column.")
+    links: dict[str, str] = Field(default_factory=dict, description="Relationship -> column holding the related record's id.")
+    picklists: dict[str, dict[str, str | None]] = Field(
+        default_factory=dict,
+        description="Field -> {source value: target value}. Key '*' says what to do with other values: keep, null, quarantine (default) or a fixed value.",
+    )
+    required: list[str] = Field(default_factory=list, description="Fields that must have a value; 'a|b' means at least one of them.")
+    exclude: list[Exclusion] = Field(default_factory=list)
+    dedup: DedupSpec | None = None
+    keep_unmapped: bool = Field(True, description="Keep source columns no field maps in an 'extras' JSON field.")
+
+    def field_specs(self, entity: str) -> dict[str, FieldSpec]:
+        canonical = CANONICAL_FIELDS[entity]
+        result = {}
+        for name, value in self.fields.items():
+            spec = FieldSpec(**{"from": value}) if isinstance(value, str) else value
+            if spec.type is None:
+                spec = spec.model_copy(update={"type": canonical.get(name, "string")})
+            result[name] = spec
+        return result
+
+
+class DepartedOwners(_Model):
+    policy: Literal["successor", "fallback", "keep"] = Field(
+        "successor", description="successor: reassign to successor_of[id], else fallback; fallback: always fallback; keep: load departed owners as inactive users and keep their records.",
+    )
+    successor_of: dict[str, str] = Field(default_factory=dict)
+    fallback: str | None = Field(None, description="Owner id that receives records of departed or unknown owners.")
+
+
+class OwnerSpec(_Model):
+    match_by: Literal["email", "id"] = "email"
+    departed: DepartedOwners = Field(default_factory=DepartedOwners)
+
+
+class GateSpec(_Model):
+    expectations: str | None = Field(None, description="Folder of GX suites (<stage>/<entity>.json), relative to the spec file. Default: the project's expectations/.")
+
+
+class MigrationSpec(_Model):
+    migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
+    description: str = ""
+    source: FilesSource
+    target: DuckDBTarget
+    owners: OwnerSpec = Field(default_factory=OwnerSpec)
+    entities: dict[EntityName, EntitySpec]
+    gates: GateSpec = Field(default_factory=GateSpec)
+
+    # Set by load_spec: the folder relative paths are resolved against.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "MigrationSpec":
+        problems: list[tuple[tuple, str]] = []
+        for name, entity in self.entities.items():
+            problems += _entity_problems(name, entity, self.entities)
+        departed = self.owners.departed
+        if "owner" not in self.entities and any(e.owner for e in self.entities.values()):
+            problems.append((("entities",), "entities name an owner column but there is no 'owner' entity to resolve it against"))
+        if departed.policy in ("successor", "fallback") and not departed.fallback and "owner" in self.entities:
+            problems.append((("owners", "departed", "fallback"), f"policy {departed.policy!r} needs a fallback owner id"))
+        if problems:
+            raise _SpecProblems(problems)
+        return self
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    @property
+    def source_dir(self) -> Path:
+        return self.resolve(self.source.path)
+
+    @property
+    def target_path(self) -> Path:
+        return self.resolve(self.target.path)
+
+    @property
+    def work_dir(self) -> Path:
+        """Staging, backups, reports and Data Docs of this migration."""
+        return self.target_path.parent
+
+    @property
+    def staging_path(self) -> Path:
+        return self.work_dir / "staging.duckdb"
+
+    @property
+    def expectations_dir(self) -> Path:
+        if self.gates.expectations:
+            return self.resolve(self.gates.expectations)
+        return Path(__file__).resolve().parent.parent / "expectations"
+
+    def ordered_entities(self) -> list[str]:
+        return [e for e in ENTITIES if e in self.entities]
+
+
+class _SpecProblems(ValueError):
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        super().__init__("; ".join(m for _, m in problems))
+        self.problems = problems
+
+
+def _choices(valid: list[str] | set[str]) -> str:
+    return ", ".join(sorted(valid))
+
+
+def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySpec]) -> list[tuple[tuple, str]]:
+    problems: list[tuple[tuple, str]] = []
+    base = ("entities", name)
+    fields = entity.field_specs(name)
+    valid_links = LINKS[name]
+    for link, _column in entity.links.items():
+        if link not in valid_links:
+            problems.append((base + ("links", link), f"{name} has no link {link!r}; valid: {_choices(valid_links) or 'none'}"))
+        elif valid_links[link] not in entities:
+            problems.append((base + ("links", link), f"link {link!r} points at entity {valid_links[link]!r}, which the spec does not migrate"))
+    for field in entity.picklists:
+        if field not in fields:
+            problems.append((base + ("picklists", field), f"picklist for unmapped field {field!r}; mapped fields: {_choices(fields)}"))
+    for requirement in entity.required:
+        for field in requirement.split("|"):
+            if field.strip() not in fields:
+                problems.append((base + ("required",), f"required field {field.strip()!r} is not mapped; mapped fields: {_choices(fields)}"))
+    if entity.dedup:
+        usable = set(fields) | {v for v, parts in VIRTUAL_FIELDS[name].items() if all(p in fields for p in parts.split("+"))}
+        for i, rule in enumerate(entity.dedup.rules):
+            for part in rule.split("+"):
+                if part.strip() not in usable:
+                    problems.append((base + ("dedup", "rules", i), f"rule {rule!r}: unknown field {part.strip()!r}; usable: {_choices(usable)}"))
+    for field, spec in fields.items():
+        if not re.match(NAME_PATTERN, field):
+            problems.append((base + ("fields", field), f"field name {field!r} must be lower_snake_case"))
+        canonical_type = CANONICAL_FIELDS[name].get(field)
+        if canonical_type and spec.type != canonical_type and {spec.type, canonical_type} - {"string", "text", "picklist"}:
+            problems.append((base + ("fields", field), f"{name}.{field} is a {canonical_type} field; type {spec.type!r} does not fit"))
+    return problems
+
+
+def source_columns(entity: EntitySpec, name: str) -> dict[tuple, str]:
+    """Every source column the entity spec references, keyed by its YAML path."""
+    base = ("entities", name)
+    columns = {base + ("id",): entity.id}
+    if entity.owner:
+        columns[base + ("owner",)] = entity.owner
+    for field, spec in entity.field_specs(name).items():
+        columns[base + ("fields", field)] = spec.from_
+    for link, column in entity.links.items():
+        columns[base + ("links", link)] = column
+    return columns
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines.update(_line_index(value, path + (key.value,)))
+            lines.setdefault(path + (key.value,), key.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_index(item, path + (i,)))
+    return lines
+
+
+_UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec"}
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-member tags from an error location."""
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p)))
+
+
+def _where(file: Path, lines: dict[tuple, int], loc: tuple) -> str:
+    shown = ".".join(str(p) for p in loc)
+    line = next((lines[loc[:cut]] for cut in range(len(loc), -1, -1) if loc[:cut] in lines), None)
+    return f"{file}:{line}: {shown or '(top level)'}" if line else f"{file}: {shown or '(top level)'}"
+
+
+def _readable(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "literal_error":
+        return message.replace("Input should be", "must be one of:")
+    if error["type"] == "missing":
+        return "required key is missing"
+    return message
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The spec model that holds the key at loc[-1]."""
+    model: type[BaseModel] | None = MigrationSpec
+    parts = list(loc[:-1])
+    while parts and model is not None:
+        part = parts.pop(0)
+        if (model, part) in ((MigrationSpec, "entities"), (EntitySpec, "fields")):
+            if not parts:
+                return None
+            parts.pop(0)
+            model = EntitySpec if model is MigrationSpec else FieldSpec
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        model = _model_in(field.annotation) if field else None
+    return model
+
+
+def _suggest_keys(error: dict, loc: tuple) -> str:
+    if error["type"] != "extra_forbidden" or not loc:
+        return ""
+    model = _model_at(loc)
+    if model is None:
+        return ""
+    valid = [f.alias or n for n, f in model.model_fields.items() if n != "base_dir"]
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+    return f"; valid keys: {', '.join(valid)}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def load_spec(path: str | Path) -> MigrationSpec:
+    """Read and validate a spec file. Raises SpecError with every problem, each naming its YAML path and line."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{file}: spec file not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{file}: cannot read spec file: {exc}")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
+        raise SpecError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}")
+    if not isinstance(data, dict):
+        raise SpecError(f"{file}: a spec is a YAML mapping with keys migration, source, target, entities")
+    lines = _line_index(node) if node is not None else {}
+    try:
+        spec = MigrationSpec.model_validate(data)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            if "str" in error["loc"] and isinstance(error.get("input"), dict):
+                continue  # the long form of a field failed; its own errors say why
+            loc = _clean_loc(tuple(error["loc"]))
+            if isinstance(error.get("ctx", {}).get("error"), _SpecProblems):
+                for problem_loc, problem in error["ctx"]["error"].problems:
+                    messages.append(f"{_where(file, lines, problem_loc)}: {problem}")
+                continue
+            messages.append(f"{_where(file, lines, loc)}: {_readable(error)}{_suggest_keys(error, loc)}")
+        raise SpecError("invalid spec:\n  " + "\n  ".join(messages))
+    spec.base_dir = file.resolve().parent
+    spec._lines = lines  # type: ignore[attr-defined]
+    spec._file = file  # type: ignore[attr-defined]
+    return spec
+
+
+def where_in_spec(spec: MigrationSpec, loc: tuple) -> str:
+    """'file:line: a.b.c' for a YAML path of a loaded spec."""
+    return _where(getattr(spec, "_file", Path("spec")), getattr(spec, "_lines", {}), loc)
+
+
+def json_schema() -> dict:
+    return MigrationSpec.model_json_schema(by_alias=True)

@@ -1,0 +1,96 @@
+"""DuckDB staging: one file per migration, a schema per stage, and the `ledger` schema that holds
+every accounting bucket (quarantine, excluded, lineage, loads) with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+STAGE_SCHEMAS = ("raw", "cleaned", "mapped", "ledger", "reconciled")
+
+LEDGER_TABLES: dict[str, str] = {
+    "quarantine": """entity VARCHAR, stage VARCHAR, row_key VARCHAR, source_file VARCHAR, source_line BIGINT,
+        source_id VARCHAR, field VARCHAR, reason VARCHAR, detail VARCHAR, raw VARCHAR""",
+    "excluded": "entity VARCHAR, stage VARCHAR, row_key VARCHAR, source_id VARCHAR, reason VARCHAR",
+    "lineage": """entity VARCHAR, row_key VARCHAR, source_id VARCHAR, external_id VARCHAR,
+        golden_external_id VARCHAR, rule VARCHAR""",
+    "issues": "entity VARCHAR, stage VARCHAR, row_key VARCHAR, source_id VARCHAR, field VARCHAR, code VARCHAR, value VARCHAR",
+    "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
+    "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
+        status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ""",
+    "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,
+        error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ""",
+}
+
+# entity/stage-scoped ledger tables: a stage replaces its own rows, never another stage's
+SCOPED = {"quarantine", "excluded", "issues"}
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path))
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in STAGE_SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for table, columns in LEDGER_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS ledger.{table} ({columns})")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+    ).fetchone()[0])
+
+
+def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
+    return con.execute(f'SELECT * FROM {schema}."{table}"').df()
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    con.register("_frame", frame)
+    try:
+        con.execute(f'CREATE OR REPLACE TABLE {schema}."{table}" AS SELECT * FROM _frame')
+    finally:
+        con.unregister("_frame")
+
+
+def replace_ledger_rows(con: duckdb.DuckDBPyConnection, table: str, entity: str, frame: pd.DataFrame, stage: str | None = None) -> None:
+    """Replace this entity's (and stage's) rows of a ledger table with `frame` (columns in ledger order)."""
+    ensure_ledger(con)
+    where, params = "entity = ?", [entity]
+    if stage is not None and table in SCOPED:
+        where, params = "entity = ? AND stage = ?", [entity, stage]
+    con.execute(f"DELETE FROM ledger.{table} WHERE {where}", params)
+    append_ledger_rows(con, table, frame)
+
+
+def append_ledger_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    ensure_ledger(con)
+    columns = ledger_columns(table)
+    con.register("_rows", frame[columns])
+    try:
+        con.execute(f"INSERT INTO ledger.{table} SELECT {', '.join(columns)} FROM _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def ledger_columns(table: str) -> list[str]:
+    return [part.split()[0] for part in LEDGER_TABLES[table].replace("\n", " ").split(",")]
+
+
+def ledger_frame(table: str, rows: Iterable[dict] | pd.DataFrame) -> pd.DataFrame:
+    """A frame with exactly the ledger table's columns (missing ones empty)."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    frame = frame.copy()
+    for column in ledger_columns(table):
+        if column not in frame.columns:
+            frame[column] = None
+    return frame[ledger_columns(table)]
