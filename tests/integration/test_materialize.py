@@ -1,0 +1,141 @@
+"""Materialise the whole demo migration on a small generated export, the way the UI or a schedule would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_dlt import DagsterDltResource
+from dagster_duckdb import DuckDBResource
+
+from assets.common import staging_key
+from connectors.targets.duckdb_crm.settings import TABLES
+from handover.reconcile import BUCKETS
+from handover.spec import MigrationSpec, load_spec
+from pipelines.definitions import build_definitions
+from tests.conftest import ROOT, write_spec
+
+pytestmark = pytest.mark.slow
+
+
+def materialize(spec: MigrationSpec) -> dg.ExecuteInProcessResult:
+    defs = build_definitions([spec])
+    return dg.materialize(
+        [*defs.assets, *defs.asset_checks],
+        resources={"dlt": DagsterDltResource(), staging_key(spec): DuckDBResource(database=str(spec.staging_path))},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def target_snapshot(spec: MigrationSpec) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(spec.target_path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY external_id").fetchall() for t in TABLES.values()}
+    finally:
+        con.close()
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> tuple[MigrationSpec, dg.ExecuteInProcessResult, dict]:
+    spec = load_spec(write_spec(tmp_path_factory.mktemp("e2e"), small_export))
+    result = materialize(spec)
+    return spec, result, target_snapshot(spec)
+
+
+def test_every_asset_materialises_and_every_check_passes(migrated) -> None:
+    spec, result, _ = migrated
+    assert result.success
+    stage_keys = {f"demo/{stage}/{entity}" for stage in ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled") for entity in spec.ordered_entities()}
+    assert stage_keys | {"demo/reconciled/report"} <= materialized_keys(result)
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= 35
+    failed = [(e.asset_key.to_user_string(), e.check_name, e.metadata) for e in evaluations if not e.passed]
+    assert failed == []
+
+
+def test_accounting_invariant_holds_for_every_entity(migrated) -> None:
+    spec, _, _ = migrated
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    rows = con.execute("SELECT * FROM reconciled.accounting").df().set_index("entity")
+    raw_counts = {e: con.execute(f'SELECT count(*) FROM raw."{e}"').fetchone()[0] for e in spec.ordered_entities()}
+    con.close()
+    assert set(rows.index) == set(spec.ordered_entities())
+    for entity, row in rows.iterrows():
+        assert row["extracted"] == raw_counts[entity]
+        assert row["extracted"] == sum(row[b] for b in BUCKETS), entity
+        assert row["balanced"] and row["unaccounted"] == 0 and row["double_counted"] == 0
+    # The dirt the generator injects lands in the right buckets.
+    assert rows.loc["contact", "merged"] > 0 and rows.loc["contact", "quarantined"] > 0
+    assert rows.loc["owner", "excluded"] == 5  # departed reps are not carried over
+    assert rows.loc["activity", "rejected"] >= 1  # subjects longer than the target allows
+
+
+def test_injected_dirt_is_accounted_for_where_the_truth_says(migrated, small_export: Path) -> None:
+    spec, _, _ = migrated
+    truth = json.loads((small_export.parent / f"{small_export.name}.truth.json").read_text())
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    quarantined = {(f, int(l)) for f, l in con.execute("SELECT source_file, source_line FROM ledger.quarantine").fetchall()}
+    for broken in truth["broken_lines"] + truth["undecodable_lines"]:
+        assert (broken["file"], broken["line"]) in quarantined, broken
+    rejected = {r[0] for r in con.execute("SELECT external_id FROM ledger.loads WHERE status = 'rejected'").fetchall()}
+    for activity_id in truth["long_subjects"]:
+        assert f"legacycrm:activity:{activity_id}" in rejected
+    con.close()
+
+
+def test_target_has_no_duplicates_and_departed_owners_own_nothing(migrated) -> None:
+    spec, _, snapshot = migrated
+    con = duckdb.connect(str(spec.target_path), read_only=True)
+    for table in TABLES.values():
+        total, distinct = con.execute(f"SELECT count(*), count(DISTINCT external_id) FROM {table}").fetchone()
+        assert total == distinct > 0, table
+    dup_emails = con.execute("SELECT email, count(*) FROM contacts WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1").fetchall()
+    assert dup_emails == []
+    departed = con.execute("SELECT count(*) FROM users WHERE active = false").fetchone()[0]
+    assert departed == 0
+    orphans = con.execute("SELECT count(*) FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.account_id IS NOT NULL AND a.id IS NULL").fetchone()[0]
+    assert orphans == 0
+    unowned = con.execute("SELECT count(*) FROM contacts c LEFT JOIN users u ON u.id = c.owner_id WHERE u.id IS NULL").fetchone()[0]
+    assert unowned == 0
+    con.close()
+
+
+def test_second_run_changes_nothing_in_the_target(migrated) -> None:
+    spec, _, before = migrated
+    again = materialize(spec)
+    assert again.success
+    assert target_snapshot(spec) == before
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    statuses = dict(con.execute("SELECT status, count(*) FROM ledger.loads GROUP BY status").fetchall())
+    con.close()
+    assert set(statuses) <= {"unchanged", "rejected"}
+    assert statuses["unchanged"] > 0
+
+
+def test_failing_gate_stops_the_stages_after_it(tmp_path: Path, small_export: Path) -> None:
+    suites = tmp_path / "expectations"
+    shutil.copytree(ROOT / "expectations", suites)
+    impossible = {"name": "cleaned.contact", "expectations": [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 0, "max_value": 1}, "meta": {"notes": "fails on purpose"}},
+    ]}
+    (suites / "cleaned" / "contact.json").write_text(json.dumps(impossible))
+    spec = load_spec(write_spec(tmp_path, small_export, gates={"expectations": str(suites)}))
+    result = materialize(spec)
+    done = materialized_keys(result)
+    assert "demo/cleaned/contact" in done  # the data is written; the gate then blocks what follows
+    for blocked in ("demo/mapped/contact", "demo/loaded/contact", "demo/reconciled/contact", "demo/cleaned/deal", "demo/loaded/activity"):
+        assert blocked not in done, blocked
+    assert "demo/loaded/account" in done  # branches that do not depend on contacts go on
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [("demo/cleaned/contact", "expectations")]
+    docs = Path(failed[0].metadata["data_docs_path"].value)
+    assert docs.exists() and "expect_table_row_count_to_be_between" in docs.read_text(encoding="utf-8")
