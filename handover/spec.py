@@ -260,7 +260,7 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             lines.update(_line_index(value, path + (key.value,)))
-            lines.setdefault(path + (key.value,), key.start_mark.line + 1)
+            lines[path + (key.value,)] = key.start_mark.line + 1  # a key's line, not its block value's first line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines.update(_line_index(item, path + (i,)))
@@ -375,4 +375,6 @@ def where_in_spec(spec: MigrationSpec, loc: tuple) -> str:
 
 
 def json_schema() -> dict:
-    return MigrationSpec.model_json_schema(by_alias=True)
+    schema = MigrationSpec.model_json_schema(by_alias=True)
+    schema["properties"].pop("base_dir", None)  # set by load_spec, not a key users write
+    return schema
