@@ -37,9 +37,10 @@ def match_key(series: pd.Series) -> pd.Series:
         key = _PUNCT_SPACE.sub("", unicodedata.normalize("NFKC", str(value)).casefold())
         return key or None
 
-    distinct = pd.unique(series.astype(object))
-    mapping = {v: one(v) for v in distinct}
-    return series.astype(object).map(mapping)
+    values = series.astype(object)
+    # only present values as keys: None and NaN together would be a duplicate (missing) key for map()
+    mapping = {v: one(v) for v in pd.unique(values[values.notna()])}
+    return values.map(mapping)
 
 
 def rule_keys(frame: pd.DataFrame, rule: ExactRule) -> pd.Series:
@@ -86,8 +87,9 @@ def cluster_exact(frame: pd.DataFrame, rules: list[ExactRule]) -> tuple[np.ndarr
     left, right, names = exact_pairs(frame, rules)
     labels = cluster_pairs(len(frame), left, right)
     joined_by: dict[int, str] = {}
-    for position, name in zip(left.tolist(), names):
-        joined_by.setdefault(position, name)
+    for a, b, name in zip(left.tolist(), right.tolist(), names):
+        joined_by.setdefault(a, name)
+        joined_by.setdefault(b, name)  # the survivor may be either end: the other one was merged by this rule
     return labels, joined_by
 
 

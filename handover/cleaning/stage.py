@@ -213,7 +213,8 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         }))
     alive &= ~(same | conflict)
 
-    extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, alive)
+    originals = {f: raw[column[field_specs[f].from_]] for f in invalid}
+    extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
     for link_name, link_column in entity.links.items():
         target = (links or {}).get(link_name, LinkTarget())
         ids = as_text(clean_text(raw[column_key(link_column)]).values)
@@ -267,7 +268,7 @@ def _repeated_ids(raw: pd.DataFrame, source_ids: pd.Series, source_columns: list
     return same, conflict, first_line
 
 
-def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_unmapped: bool, invalid: dict[str, pd.Series], alive: pd.Series) -> list[dict]:
+def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_unmapped: bool, invalid: dict[str, pd.Series], originals: dict[str, pd.Series], alive: pd.Series) -> list[dict]:
     """Per row: unmapped source columns and the original text of values that failed cleaning."""
     extras: list[dict] = [{} for _ in range(len(raw))]
     unmapped = [c for c in source_columns if c not in used] if keep_unmapped else []
@@ -275,6 +276,9 @@ def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_u
         values = raw[c]
         for i in np.flatnonzero((alive & _nonempty(values)).to_numpy()):
             extras[i][c] = values.iat[i]
+    for field_name, problems in invalid.items():
+        for i in np.flatnonzero((alive & problems.notna()).to_numpy()):
+            extras[i].setdefault("invalid_values", {})[field_name] = originals[field_name].iat[i]
     return extras
 
 

@@ -88,8 +88,9 @@ def test_build_definitions_for_a_spec_in_tmp(small_spec: Path, tmp_path: Path) -
     assert set(graph.get_all_asset_keys()) == expected_keys(spec.migration)
     assert set(blocking_checks(built)) >= {dg.AssetKey([spec.migration, s, e]) for s in GATED_STAGES for e in ENTITIES}
     assert built.resolve_job_def(f"{spec.migration}_migrate")
-    # Building must not write outside the spec's own work folder (never under the repo's .handover/).
-    assert spec.work_dir.resolve().is_relative_to(tmp_path.resolve())
+    # The staging database is the spec's own, in tmp, never the repo's .handover/.
+    staging = Path(built.resources[f"{spec.migration}_staging"].database).resolve()
+    assert staging.is_relative_to(tmp_path.resolve()), staging
 
 
 def test_dagster_definitions_validate(tmp_path: Path) -> None:

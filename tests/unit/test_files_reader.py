@@ -69,7 +69,7 @@ def test_encodings_keep_chinese_headers_and_values(tmp_path: Path, encode, expec
 
 def test_detect_encoding_on_bytes() -> None:
     assert detect_encoding(codecs.BOM_UTF8 + b"a,b\n") == "utf-8-sig"
-    assert detect_encoding("名称\n".encode("utf-16-le").join([codecs.BOM_UTF16_LE, b""])) == "utf-16"
+    assert detect_encoding(codecs.BOM_UTF16_LE + "名称\n".encode("utf-16-le")) == "utf-16"
     assert detect_encoding(b"plain,ascii\n") == "utf-8"
     assert detect_encoding("名称,城市\n北京,上海\n".encode("gbk")) == "gb18030"
 
@@ -88,6 +88,26 @@ def test_one_gbk_line_in_a_utf8_file_is_quarantined_alone(tmp_path: Path) -> Non
     assert code(bad[3]) == "undecodable_bytes"
     assert bad[3].values is None
     assert bad[3].raw_text is not None and bad[3].raw_text.startswith("2,") and "\\x" in bad[3].raw_text
+
+
+def gb18030_cut_mid_character(chunk: int = 1 << 16) -> bytes:
+    """A GB18030 export larger than `chunk` whose first `chunk` bytes end inside a two-byte character."""
+    rows = [f"K{i:05d},{CHINESE_ROWS[i % 2][1]},{CHINESE_ROWS[i % 2][2]}" for i in range(4000)]
+    for pad in range(4):
+        data = csv_text(CHINESE_HEADER, [[r + "x" * pad] for r in rows]).encode("gb18030")
+        try:
+            data[:chunk].decode("gb18030")
+        except UnicodeDecodeError:
+            return data
+    raise AssertionError("test bug: could not place a character across the chunk boundary")
+
+
+def test_read_header_of_a_large_gb18030_file_cut_mid_character(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.csv", gb18030_cut_mid_character())
+    assert read_header(path) == CHINESE_HEADER
+    missing, _ = missing_columns(tmp_path, ExportTable("account", "big.csv", columns=tuple(CHINESE_HEADER)))
+    assert missing == []
+    assert read_export(path).header == CHINESE_HEADER
 
 
 def test_explicit_encoding_overrides_detection(tmp_path: Path) -> None:

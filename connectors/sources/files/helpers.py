@@ -164,27 +164,39 @@ def _cell(value: object) -> str | None:
     return str(value)
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> Export:
+def _open_sheet(path: Path, sheet: str | None):
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise ExportError(f"{path}: not a readable XLSX workbook: {exc}") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        book.close()
+        raise ExportError(f"{path}: no worksheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
+    return book, (book[sheet] if sheet else book.worksheets[0])
+
+
+def _xlsx_rows(rows) -> Iterator[tuple[int, list[str | None]]]:
+    """(row number, cells without trailing empties) for every non-empty row."""
+    for number, row in enumerate(rows.iter_rows(values_only=True), start=1):
+        cells = [_cell(v) for v in row]
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if cells:
+            yield number, cells
+
+
+def read_xlsx(path: Path, sheet: str | None = None, header_only: bool = False) -> Export:
+    book, rows = _open_sheet(path, sheet)
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ExportError(f"{path}: no worksheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
-        rows = book[sheet] if sheet else book.worksheets[0]
         export: Export | None = None
-        for number, row in enumerate(rows.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in row]
-            while cells and cells[-1] in (None, ""):
-                cells.pop()
-            if not cells:
-                continue
+        for number, cells in _xlsx_rows(rows):
             if export is None:
                 header = [str(c or "").strip() for c in cells]
                 export = Export(path, None, header, _header_keys(header))
+                if header_only:
+                    break
                 continue
             width = len(export.header)
             if len(cells) > width:
@@ -211,13 +223,17 @@ def read_export(path: Path, encoding: str = "auto", sheet: str | None = None) ->
 
 def read_header(path: Path, encoding: str = "auto", sheet: str | None = None) -> list[str]:
     """The header of an export, without parsing its records (for checking a spec)."""
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_export(path, encoding, sheet).header
     if not path.exists():
         raise ExportError(f"{path}: file not found")
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return read_xlsx(path, sheet, header_only=True).header
     with path.open("rb") as handle:
         data = handle.read(1 << 16)
-    chosen = detect_encoding(data) if encoding == "auto" else encoding
+        truncated = bool(handle.read(1))
+    sample = data
+    if truncated and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\n" in data:
+        sample = data[:data.rindex(b"\n") + 1]  # a character cut at the chunk's end must not sway detection
+    chosen = detect_encoding(sample) if encoding == "auto" else encoding
     text = data.decode(chosen, errors="replace").lstrip("\ufeff")
     first = next((line for line in _LINE_BREAK.split(text) if line.strip()), "")
     return [h.strip() for h in next(csv.reader([first], delimiter=_sniff_delimiter(text[:4096])), [])]
