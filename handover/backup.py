@@ -30,6 +30,11 @@ class SnapshotEntry:
     bytes: int
 
 
+def _sql_path(path: Path) -> str:
+    """A path as a DuckDB string literal (COPY and read_parquet take no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -62,7 +67,7 @@ def snapshot_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, snap
         return SnapshotEntry(table, **manifest["tables"][table])
     target = snapshot / f"{table}.parquet"
     temp = snapshot / f".{table}.parquet.tmp"
-    con.execute(f"COPY (SELECT * FROM {schema}.\"{table}\" ORDER BY _source_file, _source_line) TO '{temp}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY (SELECT * FROM {schema}.\"{table}\" ORDER BY _source_file, _source_line) TO {_sql_path(temp)} (FORMAT parquet, COMPRESSION zstd)")
     os.replace(temp, target)
     rows = int(con.execute(f"SELECT count(*) FROM {schema}.\"{table}\"").fetchone()[0])
     entry = {"file": target.name, "sha256": sha256_of(target), "rows": rows, "bytes": target.stat().st_size}
@@ -101,7 +106,7 @@ def restore(con: duckdb.DuckDBPyConnection, snapshot: Path, schema: str = "raw")
     entries = verify(snapshot)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for entry in entries:
-        con.execute(f"CREATE OR REPLACE TABLE {schema}.\"{entry.entity}\" AS SELECT * FROM read_parquet('{snapshot / entry.file}')")
+        con.execute(f"CREATE OR REPLACE TABLE {schema}.\"{entry.entity}\" AS SELECT * FROM read_parquet({_sql_path(snapshot / entry.file)})")
         restored = int(con.execute(f"SELECT count(*) FROM {schema}.\"{entry.entity}\"").fetchone()[0])
         if restored != entry.rows:
             raise BackupError(f"{snapshot / entry.file}: restored {restored} rows, the manifest says {entry.rows}")

@@ -87,8 +87,8 @@ def resolve_owners(spec: MigrationSpec, owner_ids: pd.Series, directory: OwnerDi
             resolved[owner_id] = (successors[owner_id], "successor")
         else:
             resolved[owner_id] = (fallback, "fallback:departed")
-    owners = owner_ids.astype(object).map(lambda o: resolved[o][0])
-    how = owner_ids.astype(object).map(lambda o: resolved[o][1])
+    owners = pd.Series([resolved[o][0] for o in owner_ids.astype(object)], index=owner_ids.index, dtype=object)
+    how = pd.Series([resolved[o][1] for o in owner_ids.astype(object)], index=owner_ids.index, dtype=object)
     return owners, how
 
 
@@ -174,7 +174,8 @@ def map_entity(cleaned: pd.DataFrame, name: str, spec: MigrationSpec, owners: Ow
     out["extras"] = [json.dumps(e, ensure_ascii=False, sort_keys=True) if e else None for e in extras]
 
     out = apply_types(out, target_types(spec, name))
-    payload = [c for c in out.columns if c not in META_COLUMNS]
+    # How an owner was resolved is bookkeeping, not content: it must not trigger a resend.
+    payload = [c for c in out.columns if c not in META_COLUMNS and c != "owner_resolution"]
     out["content_hash"] = content_hash(out, payload)
     columns_q = ["entity", "stage", "row_key", "source_file", "source_line", "source_id", "field", "reason", "detail", "raw"]
     return MapResult(

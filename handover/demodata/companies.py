@@ -52,9 +52,10 @@ def ascii_name(text: str) -> str:
 
 def _chinese_company(ctx: Ctx, keys: set[str]) -> Row:
     rng = ctx.rng
-    while True:
+    for attempt in range(10_000):
         city, city_py, area = rng.choice(names.CN_CITIES)
-        brands = [rng.choice(names.CN_BRANDS) for _ in range(2 if rng.random() < 0.3 else 1)]
+        # Two-word brands widen the name space once single-word ones get scarce (large scales).
+        brands = [rng.choice(names.CN_BRANDS) for _ in range(2 if attempt >= 20 or rng.random() < 0.3 else 1)]
         brand, brand_py = "".join(b[0] for b in brands), "".join(b[1] for b in brands)
         trade, trade_py, industry = rng.choice(names.CN_TRADES)
         if (key := f"{brand}|{trade}|{city}") not in keys:
@@ -75,11 +76,14 @@ def _chinese_company(ctx: Ctx, keys: set[str]) -> Row:
 def _english_company(ctx: Ctx, keys: set[str]) -> Row:
     rng = ctx.rng
     country = rng.choices(("US", "UK", "DE"), (2, 1, 1))[0]
-    while True:
+    for attempt in range(10_000):
         word = rng.choice(names.EN_WORDS) + (" " + rng.choice(names.EN_WORDS2) if rng.random() < 0.3 else "")
         trade, industry = rng.choice(names.EN_TRADES)
         if rng.random() < 0.15:
             trade = ""
+        # Past ~20,000 English accounts the plain names run out: qualify them as a real group's subsidiaries are.
+        if attempt >= 20:
+            word += " " + rng.choice(names.EN_QUALIFIERS) + (f" {attempt // 100 + 1}" if attempt >= 100 else "")
         if (key := f"{word}|{trade}") not in keys:
             keys.add(key)
             break

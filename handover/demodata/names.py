@@ -94,6 +94,7 @@ EN_WORDS: tuple[str, ...] = (
 EN_WORDS2: tuple[str, ...] = (
     "Bay", "Peak", "River", "Stone", "Point", "Field", "Ridge", "Harbor", "Valley", "Gate", "Park", "Bridge",
 )
+EN_QUALIFIERS: tuple[str, ...] = ("International", "Europe", "Americas", "Asia Pacific", "Holdings", "Group", "Services")
 
 # (noun, industry key)
 EN_TRADES: tuple[tuple[str, str], ...] = (

@@ -23,13 +23,19 @@ def normalise_email(email: str) -> str:
 
 
 class OrphanIds:
-    """Ids in the style of a table that do not exist in it (deleted parents): A99xxx, C99xxxx."""
+    """Ids in the style of a table that do not exist in it (deleted parents): A99xxx, C99xxxx.
+
+    When the 99 block fills up (large scales) ids come from the 90-99 block; real ids stay below it (MAX_SCALE).
+    """
 
     def __init__(self, ctx: Ctx) -> None:
         self._rng, self._used = ctx.rng, set()
 
     def new(self, prefix: str, width: int) -> str:
-        while (value := f"{prefix}99{self._rng.randint(0, 10 ** (width - 2) - 1):0{width - 2}d}") in self._used:
+        block = 10 ** (width - 2)
+        in_99 = sum(1 for v in self._used if v.startswith(f"{prefix}99"))
+        low = 99 * block if in_99 < 0.8 * block else 90 * block
+        while (value := f"{prefix}{self._rng.randrange(low, 100 * block)}") in self._used:
             pass
         self._used.add(value)
         return value

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from handover.cleaning.stage import CleanResult, LinkTarget, clean_entity
+from handover.cleaning.stage import CleanResult, LinkTarget, clean_entity, link_target
 from handover.spec import MigrationSpec, SpecError, load_spec
 
 CONTACT_COLUMNS = ["contact_id", "first_name", "last_name", "email", "phone", "created", "account_id", "notes"]
@@ -269,8 +269,6 @@ def test_link_target_marks_excluded_and_quarantined_ids() -> None:
     lineage = pd.DataFrame({"source_id": ["A2"], "golden_external_id": ["s:account:A1"]})
     quarantine = pd.DataFrame({"source_id": ["A3", "A1", None]})
     excluded = pd.DataFrame({"source_id": ["A4"]})
-    from handover.cleaning.stage import link_target
-
     target = link_target(records, lineage, quarantine, excluded)
     assert target == LinkTarget({"A1": "s:account:A1", "A2": "s:account:A1"}, {"A4": "excluded", "A3": "quarantined"})
 

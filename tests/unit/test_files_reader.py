@@ -241,6 +241,10 @@ def test_xlsx_named_sheet_and_missing_sheet(tmp_path: Path) -> None:
     assert read_export(path, sheet="Notes").header == ["note_id", "text"]
     with pytest.raises(ExportError, match="no worksheet 'Nope'; sheets: Deals, Notes"):
         read_export(path, sheet="Nope")
+    assert read_header(path) == ["deal_id", "金额 (CNY)", "close date", "updated", "probability"]
+    assert read_header(path, sheet="Notes") == ["note_id", "text"]
+    with pytest.raises(ExportError, match="no worksheet 'Nope'; sheets: Deals, Notes"):
+        read_header(path, sheet="Nope")
 
 
 def test_damaged_xlsx_is_an_export_error(tmp_path: Path) -> None:

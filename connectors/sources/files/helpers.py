@@ -112,8 +112,8 @@ def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, e
                 first = i + consumed
                 span = reader.line_num - consumed
                 consumed = reader.line_num
-                if not values or values == [""] and span == 1:
-                    continue
+                if span == 1 and "".join(values).strip() == "" and len(values) <= 1:
+                    continue  # a blank line is not a record
                 if _has_undecodable(values):
                     yield Record(first + 1, None, "undecodable_bytes: bytes not valid in " + encoding, _raw("".join(lines[first:first + span]), encoding))
                     continue
