@@ -1,10 +1,13 @@
 """cleaned: canonical entities; values normalised, invalid rows quarantined, duplicates merged."""
 
 
+from pathlib import Path
+
 import dagster as dg
 
 from assets.common import counts_md, gate_spec, key, ledger_rows, read_raw, read_stage, run_gate, staging, staging_key
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
+from handover.review import harvest
 from handover.entities import LINKS
 from handover.frames import apply_types
 from handover.spec import MigrationSpec
@@ -16,7 +19,49 @@ golden records (`ledger.lineage`); every changed value logged in `ledger.changes
 
 
 def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
-    return [_cleaned_asset(spec, entity) for entity in spec.ordered_entities()]
+    cleaned = [_cleaned_asset(spec, entity) for entity in spec.ordered_entities()]
+    return cleaned + [_review_asset(spec, entity) for entity in spec.ordered_entities() if reviewed(spec, entity)]
+
+
+REVIEW_DESCRIPTION = """Pairs of {entity} records the matcher is unsure of (probability between the spec's
+review_between thresholds), side by side in {path}. Write match or no_match in the decision column;
+the next run merges or keeps them apart accordingly and remembers the decision."""
+
+
+def _review_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
+    from handover.review import read_decisions, write_queue
+
+    queue_path, store = review_paths(spec, entity)
+
+    @dg.asset(
+        key=dg.AssetKey([spec.migration, "review", entity]), group_name=spec.migration, kinds={"csv"},
+        deps=[key(spec, "cleaned", entity)], required_resource_keys={staging_key(spec)},
+        description=REVIEW_DESCRIPTION.format(entity=entity, path=queue_path),
+    )
+    def review(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with staging(context, spec) as con:
+            pairs = ledger_rows(con, "review", entity)
+            records = read_stage(con, "cleaned", entity)
+        fields = list(spec.entities[entity].field_specs(entity))
+        queue = write_queue(pairs, records, fields, queue_path, read_decisions(store))
+        return dg.MaterializeResult(metadata={
+            "pending": len(queue), "queue": dg.MetadataValue.path(str(queue_path)), "decisions": dg.MetadataValue.path(str(store)),
+        })
+
+    return review
+
+
+def reviewed(spec: MigrationSpec, entity: str) -> bool:
+    dedup = spec.entities[entity].dedup
+    return dedup is not None and dedup.probabilistic is not None
+
+
+def review_paths(spec: MigrationSpec, entity: str) -> tuple[Path, Path]:
+    """(the queue a reviewer edits, the durable decisions file)."""
+    dedup = spec.entities[entity].dedup
+    queue = spec.work_dir / "review" / f"{entity}.csv"
+    store = spec.resolve(dedup.decisions) if dedup and dedup.decisions else spec.work_dir / "review" / f"{entity}.decisions.csv"
+    return queue, store
 
 
 def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]:
@@ -44,7 +89,9 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     def cleaned(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with staging(context, spec) as con:
             raw = read_raw(con, spec, entity)
-            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity))
+            decisions = harvest(*review_paths(spec, entity)) if reviewed(spec, entity) else None
+            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions)
+            replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="cleaned")
@@ -56,7 +103,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "raw_rows": len(raw), "records": len(result.records), "quarantined": len(result.quarantine),
-                "merged": len(result.lineage), "excluded": len(result.excluded), "values_changed": len(result.changes),
+                "merged": len(result.lineage), "pairs_to_review": len(result.review), "excluded": len(result.excluded), "values_changed": len(result.changes),
                 "quarantine_reasons": counts_md(result.quarantine, "reason"), "flagged_values": counts_md(result.issues, "code"),
             },
             check_results=[check],

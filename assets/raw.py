@@ -27,14 +27,14 @@ class RawTranslator(DagsterDltTranslator):
         entity = data.resource.name
         return super().get_asset_spec(data).replace_attributes(
             key=key(self.spec, "raw", entity), deps=[], group_name=self.spec.migration,
-            description=RAW_DESCRIPTION.format(file=self.spec.entities[entity].from_),
+            description=RAW_DESCRIPTION.format(file=", ".join(self.spec.entities[entity].files)),
         )
 
 
 def export_tables(spec: MigrationSpec) -> list[ExportTable]:
     return [
         ExportTable(
-            name=name, file=entity.from_, encoding=entity.encoding or spec.source.encoding, sheet=entity.sheet,
+            name=name, files=tuple(entity.files), encoding=entity.encoding or spec.source.encoding, sheet=entity.sheet,
             columns=tuple(dict.fromkeys(source_columns(entity, name).values())),
         )
         for name, entity in spec.entities.items()

@@ -10,7 +10,7 @@ from assets.common import key, ledger_rows, read_stage, staging, staging_key
 from connectors.targets import open_target
 from handover.entities import LINKS
 from handover.mapping import target_types
-from handover.reconcile import account, compare, unaccounted_rows
+from handover.reconcile import account, compare, links_to_merged, merged_in_target, unaccounted_rows
 from handover.report import write_report
 from handover.spec import MigrationSpec
 from handover.staging import replace_table
@@ -45,6 +45,8 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                               description="extracted = loaded + merged + quarantined + rejected + excluded, each row in exactly one bucket."),
             dg.AssetCheckSpec("target_matches_mapped", asset=asset_key, blocking=True,
                               description="Every loaded record is in the target with the mapped fields, owner and links."),
+            dg.AssetCheckSpec("no_links_to_merged_records", asset=asset_key, blocking=True,
+                              description="No relationship points at a record that was merged into a golden record."),
         ],
     )
     def reconciled(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -59,6 +61,8 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             loads = ledger_rows(con, "loads", entity)
             comparison = compare(mapped, loads, held, target_types(spec, entity))
             accounting = account(con, entity)
+            dangling = links_to_merged(con, entity, {l: LINKS[entity][l] for l in spec.entities[entity].links})
+            stale_merged = merged_in_target(con, entity, held)
             problems = unaccounted_rows(con, entity) if not accounting.balanced else pd.DataFrame(columns=["row_key", "problem"])
             _replace_rows(con, "accounting", entity, pd.DataFrame([accounting.row()]))
             _replace_rows(con, "comparison", entity, pd.DataFrame([{
@@ -77,6 +81,10 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                 dg.AssetCheckResult(check_name="target_matches_mapped", passed=comparison.ok, metadata={
                     "expected": comparison.expected, "found": comparison.found, "missing": len(comparison.missing),
                     "field_mismatches": dg.MetadataValue.json(comparison.field_mismatches),
+                }),
+                dg.AssetCheckResult(check_name="no_links_to_merged_records", passed=not any(dangling.values()), metadata={
+                    "links_to_merged": dg.MetadataValue.json(dangling),
+                    "merged_records_in_target_from_earlier_runs": stale_merged,
                 }),
             ],
         )

@@ -42,15 +42,16 @@ def preflight(spec: MigrationSpec) -> None:
     problems = []
     for name, entity in spec.entities.items():
         columns = source_columns(entity, name)
-        table = ExportTable(name, entity.from_, entity.encoding or spec.source.encoding, entity.sheet, tuple(columns.values()))
-        try:
-            missing, header = missing_columns(folder, table)
-        except ExportError as exc:
-            problems.append(f"{where_in_spec(spec, ('entities', name, 'from'))}: {exc}")
-            continue
-        for loc, column in columns.items():
-            if column in missing:
-                problems.append(f"{where_in_spec(spec, loc)}: column {column!r} is not in {entity.from_}; its columns: {', '.join(header)}")
+        table = ExportTable(name, tuple(entity.files), entity.encoding or spec.source.encoding, entity.sheet, tuple(columns.values()))
+        for file in entity.files:
+            try:
+                missing, header = missing_columns(folder, table, file)
+            except ExportError as exc:
+                problems.append(f"{where_in_spec(spec, ('entities', name, 'from'))}: {exc}")
+                continue
+            for loc, column in columns.items():
+                if column in missing:
+                    problems.append(f"{where_in_spec(spec, loc)}: column {column!r} is not in {file}; its columns: {', '.join(header)}")
     if problems:
         raise UserError("the spec does not fit the source:\n  " + "\n  ".join(problems))
 
@@ -68,7 +69,7 @@ def _failure_message(event) -> str:
     while error is not None:
         messages.append(error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name)
         error = error.cause
-    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "UserError"))]
+    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError"))]
     return (user or messages)[-1]
 
 

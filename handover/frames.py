@@ -79,3 +79,14 @@ def as_text(series: pd.Series) -> pd.Series:
     """Object series of str, with None (never NaN) for missing values."""
     return pd.Series([None if is_missing(v) else v if isinstance(v, str) else str(v) for v in series.astype(object)],
                      index=series.index, dtype=object)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Text a spreadsheet would run as a formula (=, +, -, @ ...) gets a leading apostrophe (OWASP CSV injection)."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in out[column].astype(object)]
+    return out

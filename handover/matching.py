@@ -93,13 +93,19 @@ def cluster_exact(frame: pd.DataFrame, rules: list[ExactRule]) -> tuple[np.ndarr
     return labels, joined_by
 
 
-def golden_records(frame: pd.DataFrame, labels: np.ndarray, value_columns: list[str], *, identity_order: list[str], value_order: list[str], value_ascending: list[bool]) -> tuple[pd.DataFrame, pd.Series]:
+SortOrder = tuple[tuple[str, ...], tuple[bool, ...]]
+
+
+def golden_records(
+    frame: pd.DataFrame, labels: np.ndarray, value_columns: list[str], *, identity_order: list[str],
+    value_order: list[str], value_ascending: list[bool], field_orders: dict[str, SortOrder] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
     """Build one golden record per cluster.
 
     Identity (which record's id survives) comes from the first record by `identity_order`, so the
     golden external id stays stable across runs; values come, field by field, from the first
-    non-empty value by `value_order` (e.g. most recently modified, then most complete).
-    Returns (golden rows indexed like their surviving record, survivor index per input row).
+    non-empty value by the field's order in `field_orders` (survivorship rules), else by
+    `value_order`. Returns (golden rows indexed like their surviving record, survivor index per input row).
     """
     work = frame.copy()
     work["__cluster"] = labels
@@ -109,9 +115,16 @@ def golden_records(frame: pd.DataFrame, labels: np.ndarray, value_columns: list[
 
     multi = work["__cluster"].map(work["__cluster"].value_counts()) > 1
     golden = frame.loc[survivor_by_cluster.to_numpy()].copy()
-    if multi.any():
-        members = work.loc[multi].sort_values(value_order, ascending=value_ascending, kind="stable", na_position="last")
-        values = members.groupby("__cluster")[value_columns].first()
+    if not multi.any():
+        return golden, survivors
+    default: SortOrder = (tuple(value_order), tuple(value_ascending))
+    by_order: dict[SortOrder, list[str]] = {}
+    for column in value_columns:
+        by_order.setdefault((field_orders or {}).get(column, default), []).append(column)
+    members = work.loc[multi]
+    for (columns, ascending), fields in by_order.items():
+        ordered = members.sort_values(list(columns), ascending=list(ascending), kind="stable", na_position="last")
+        values = ordered.groupby("__cluster")[fields].first()
         values.index = survivor_by_cluster.loc[values.index].to_numpy()
-        golden.loc[values.index, value_columns] = values
+        golden.loc[values.index, fields] = values
     return golden, survivors

@@ -113,3 +113,21 @@ def compare(mapped: pd.DataFrame, ledger: pd.DataFrame, target: pd.DataFrame, ty
         for external in list(differs[differs].index[:3]):
             result.samples.append({"external_id": external, "field": column, "mapped": left[external], "target": right[external]})
     return result
+
+
+def links_to_merged(con: duckdb.DuckDBPyConnection, entity: str, links: dict[str, str]) -> dict[str, int]:
+    """Per link: mapped records that still point at a record merged into another (must be zero)."""
+    counts = {}
+    for link, linked in links.items():
+        counts[link] = int(con.execute(
+            f'SELECT count(*) FROM mapped."{entity}" m JOIN ledger.lineage l ON m."{link}_external_id" = l.external_id '
+            "WHERE l.entity = ? AND l.golden_external_id <> l.external_id", [linked],
+        ).fetchone()[0])
+    return counts
+
+
+def merged_in_target(con: duckdb.DuckDBPyConnection, entity: str, held: pd.DataFrame) -> int:
+    """Target records whose external id now belongs to a merged-away record (loaded by an earlier run)."""
+    merged = {r[0] for r in con.execute(
+        "SELECT external_id FROM ledger.lineage WHERE entity = ? AND golden_external_id <> external_id", [entity]).fetchall()}
+    return int(held["external_id"].isin(merged).sum()) if not held.empty else 0

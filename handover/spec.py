@@ -87,8 +87,35 @@ class Exclusion(_Model):
     reason: str = Field(min_length=1)
 
 
+SurvivorRule = Literal["most_recent", "most_complete", "oldest", "longest", "source_priority"]
+
+
+class Survivorship(_Model):
+    """How a golden record takes each field from the records merged into it."""
+
+    default: SurvivorRule = Field("most_recent", description="Rule for fields not named in `fields`.")
+    fields: dict[str, SurvivorRule] = Field(default_factory=dict, description="Field -> rule.")
+    source_priority: list[str] = Field(default_factory=list, description="Export files, most trusted first (rule source_priority).")
+
+
+class ProbabilisticSpec(_Model):
+    review_between: tuple[float, float] = Field(
+        (0.80, 0.95), description="[lower, upper] match probability: pairs at or above upper merge, pairs in between go to review.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ProbabilisticSpec":
+        low, high = self.review_between
+        if not 0 < low <= high <= 1:
+            raise ValueError(f"review_between must be two probabilities with 0 < lower <= upper <= 1, got {list(self.review_between)}")
+        return self
+
+
 class DedupSpec(_Model):
     rules: list[str] = Field(default_factory=list, description="Exact-match rules: canonical fields joined by '+', e.g. email, phone+name.")
+    probabilistic: ProbabilisticSpec | None = Field(None, description="Probabilistic matching (Splink) on top of the rules; contacts and accounts only.")
+    survivorship: Survivorship = Field(default_factory=Survivorship)
+    decisions: str | None = Field(None, description="CSV of reviewer decisions (left_id, right_id, decision), relative to the spec. Default: <work>/review/<entity>.decisions.csv")
 
 
 EntityName = Literal["owner", "account", "contact", "deal", "activity"]
@@ -96,7 +123,7 @@ assert set(EntityName.__args__) == set(ENTITIES)
 
 
 class EntitySpec(_Model):
-    from_: str = Field(alias="from", description="Export file (CSV or XLSX) in the source folder.")
+    from_: str | list[str] = Field(alias="from", description="Export file (CSV or XLSX) in the source folder, or several files of the same shape (e.g. an acquired company's export).")
     sheet: str | None = Field(None, description="Worksheet of an XLSX file (default: the first).")
     encoding: str | None = Field(None, description="Overrides the source's encoding for this file.")
     id: str = Field(description="Column holding the record's id in the old CRM.")
@@ -111,6 +138,10 @@ class EntitySpec(_Model):
     exclude: list[Exclusion] = Field(default_factory=list)
     dedup: DedupSpec | None = None
     keep_unmapped: bool = Field(True, description="Keep source columns no field maps in an 'extras' JSON field.")
+
+    @property
+    def files(self) -> list[str]:
+        return [self.from_] if isinstance(self.from_, str) else list(self.from_)
 
     def field_specs(self, entity: str) -> dict[str, FieldSpec]:
         canonical = CANONICAL_FIELDS[entity]
@@ -224,6 +255,19 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
         for field in requirement.split("|"):
             if field.strip() not in fields:
                 problems.append((base + ("required",), f"required field {field.strip()!r} is not mapped; mapped fields: {_choices(fields)}"))
+    if entity.dedup and entity.dedup.probabilistic and name not in ("contact", "account"):
+        problems.append((base + ("dedup", "probabilistic"), f"probabilistic matching is for contact and account; {name} merges by exact rules only"))
+    if entity.dedup:
+        survivorship = entity.dedup.survivorship
+        for field in survivorship.fields:
+            if field not in fields:
+                problems.append((base + ("dedup", "survivorship", "fields", field), f"survivorship for unmapped field {field!r}; mapped fields: {_choices(fields)}"))
+        for file in survivorship.source_priority:
+            if file not in entity.files:
+                problems.append((base + ("dedup", "survivorship", "source_priority"), f"{file!r} is not one of this entity's files: {', '.join(entity.files)}"))
+        uses_priority = survivorship.default == "source_priority" or "source_priority" in survivorship.fields.values()
+        if uses_priority and not survivorship.source_priority:
+            problems.append((base + ("dedup", "survivorship", "source_priority"), "rule source_priority needs the files in order of trust"))
     if entity.dedup:
         usable = set(fields) | {v for v, parts in VIRTUAL_FIELDS[name].items() if all(p in fields for p in parts.split("+"))}
         for i, rule in enumerate(entity.dedup.rules):

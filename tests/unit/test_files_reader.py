@@ -105,7 +105,7 @@ def gb18030_cut_mid_character(chunk: int = 1 << 16) -> bytes:
 def test_read_header_of_a_large_gb18030_file_cut_mid_character(tmp_path: Path) -> None:
     path = write(tmp_path, "big.csv", gb18030_cut_mid_character())
     assert read_header(path) == CHINESE_HEADER
-    missing, _ = missing_columns(tmp_path, ExportTable("account", "big.csv", columns=tuple(CHINESE_HEADER)))
+    missing, _ = missing_columns(tmp_path, ExportTable("account", ("big.csv",), columns=tuple(CHINESE_HEADER)), "big.csv")
     assert missing == []
     assert read_export(path).header == CHINESE_HEADER
 
@@ -257,15 +257,15 @@ def test_damaged_xlsx_is_an_export_error(tmp_path: Path) -> None:
 
 def test_missing_columns_compares_normalised_names(tmp_path: Path) -> None:
     write(tmp_path, "accounts.csv", csv_text(["ID", "客户名称", "Web Site"], [["1", "a", "b"]]).encode("gb18030"))
-    table = ExportTable("account", "accounts.csv", columns=("id", "客户名称", "web_site", "industry"))
-    missing, header = missing_columns(tmp_path, table)
+    table = ExportTable("account", ("accounts.csv",), columns=("id", "客户名称", "web_site", "industry"))
+    missing, header = missing_columns(tmp_path, table, "accounts.csv")
     assert missing == ["industry"]
     assert header == ["ID", "客户名称", "Web Site"]
 
 
 def test_missing_columns_of_xlsx(tmp_path: Path) -> None:
     path = workbook(tmp_path)
-    missing, _ = missing_columns(path.parent, ExportTable("deal", path.name, columns=("deal_id", "金额 (CNY)", "stage")))
+    missing, _ = missing_columns(path.parent, ExportTable("deal", (path.name,), columns=("deal_id", "金额 (CNY)", "stage")), path.name)
     assert missing == ["stage"]
 
 
@@ -277,7 +277,7 @@ def test_dlt_pipeline_replaces_and_keeps_broken_lines(tmp_path: Path) -> None:
     folder.mkdir()
     text = 'contact_id,姓名,email\nC1,张三,a@x.com\nC2,李四,b@x.com,extra\nC3,"王五\nC4,赵六,d@x.com\n'
     (folder / "contacts.csv").write_bytes(text.encode("utf-8-sig"))
-    table = ExportTable("contact", "contacts.csv", columns=("contact_id", "姓名"))
+    table = ExportTable("contact", ("contacts.csv",), columns=("contact_id", "姓名"))
     database = tmp_path / "s.duckdb"
     counts = []
     for _ in range(2):
@@ -300,6 +300,6 @@ def test_dlt_pipeline_replaces_and_keeps_broken_lines(tmp_path: Path) -> None:
 
 def test_crm_files_fails_before_loading_when_a_column_is_missing(tmp_path: Path) -> None:
     (tmp_path / "contacts.csv").write_text("contact_id,name\nC1,a\n", encoding="utf-8")
-    source = crm_files(str(tmp_path), [ExportTable("contact", "contacts.csv", columns=("contact_id", "email"))])
+    source = crm_files(str(tmp_path), [ExportTable("contact", ("contacts.csv",), columns=("contact_id", "email"))])
     with pytest.raises(Exception, match="no column 'email'; the file has: contact_id, name"):
         list(source.resources["contact"])

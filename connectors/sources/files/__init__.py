@@ -25,15 +25,15 @@ __all__ = ["ExportTable", "ExportError", "crm_files", "column_key", "missing_col
 @dataclass(frozen=True)
 class ExportTable:
     name: str
-    file: str
+    files: tuple[str, ...]
     encoding: str = "auto"
     sheet: str | None = None
     columns: tuple[str, ...] = ()  # source columns the migration needs; their absence fails before loading
 
 
-def missing_columns(folder: Path, table: ExportTable) -> tuple[list[str], list[str]]:
+def missing_columns(folder: Path, table: ExportTable, file: str) -> tuple[list[str], list[str]]:
     """(columns the table needs but the file lacks, the file's header)."""
-    header = read_header(folder / table.file, table.encoding, table.sheet)
+    header = read_header(folder / file, table.encoding, table.sheet)
     keys = {column_key(h) for h in header}
     return [c for c in table.columns if column_key(c) not in keys], header
 
@@ -58,11 +58,12 @@ def export_to_arrow(export: Export, file_label: str) -> Iterator[pa.Table]:
 
 def _table_resource(folder: Path, table: ExportTable) -> DltResource:
     def rows() -> Iterator[pa.Table]:
-        missing, header = missing_columns(folder, table)
-        if missing:
-            raise ExportError(f"{folder / table.file}: no column {', '.join(map(repr, missing))}; the file has: {', '.join(header)}")
-        export = read_export(folder / table.file, table.encoding, table.sheet)
-        yield from export_to_arrow(export, table.file)
+        for file in table.files:
+            missing, header = missing_columns(folder, table, file)
+            if missing:
+                raise ExportError(f"{folder / file}: no column {', '.join(map(repr, missing))}; the file has: {', '.join(header)}")
+        for file in table.files:
+            yield from export_to_arrow(read_export(folder / file, table.encoding, table.sheet), file)
 
     return dlt.resource(rows, name=table.name, write_disposition="replace")
 
