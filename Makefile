@@ -32,6 +32,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/demo_bench.py
+	$(BIN)/python bench/cleaning_bench.py
+	$(BIN)/python bench/dedup_febrl.py
+	$(BIN)/python bench/dedup_synth.py --rows 1000000
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -4,6 +4,7 @@
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from assets.common import counts_md, gate_spec, key, ledger_rows, read_raw, read_stage, run_gate, staging, staging_key
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
@@ -64,6 +65,21 @@ def review_paths(spec: MigrationSpec, entity: str) -> tuple[Path, Path]:
     return queue, store
 
 
+def fill_lookups(con, spec: MigrationSpec, entity: str) -> dict:
+    """What fill rules may look up: the cleaned accounts' names by web domain (for contacts)."""
+    if entity != "contact" or not spec.entities[entity].fill:
+        return {}
+    accounts = read_stage(con, "cleaned", "account")
+    if accounts.empty or "name" not in accounts:
+        return {}
+    from handover.cleaning.normalize import url_domain
+
+    domains = accounts["domain"] if "domain" in accounts else url_domain(accounts["website"]) if "website" in accounts else None
+    if domains is None:
+        return {}
+    return {"accounts": pd.DataFrame({"domain": domains, "name": accounts["name"]}).dropna()}
+
+
 def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]:
     targets = {}
     for link in spec.entities[entity].links:
@@ -78,7 +94,7 @@ def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]
 
 def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     linked = sorted({LINKS[entity][link] for link in spec.entities[entity].links})
-    field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()}
+    field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()} | spec.entities[entity].derived_fields(entity)
 
     @dg.asset(
         key=key(spec, "cleaned", entity), group_name=spec.migration, kinds={"duckdb"},
@@ -90,7 +106,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         with staging(context, spec) as con:
             raw = read_raw(con, spec, entity)
             decisions = harvest(*review_paths(spec, entity)) if reviewed(spec, entity) else None
-            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions)
+            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions, fill_lookups(con, spec, entity))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")

@@ -9,23 +9,27 @@ ENTITIES: tuple[str, ...] = ("owner", "account", "contact", "deal", "activity")
 
 FIELD_TYPES: tuple[str, ...] = (
     "string", "text", "email", "phone", "date", "datetime", "number", "integer", "boolean", "url", "picklist",
+    "person_name", "country", "postcode", "company",
 )
+
+# Types that hold free text: a spec may use any of them where the canonical field has another.
+TEXT_TYPES = frozenset({"string", "text", "picklist", "person_name", "company"})
 
 CANONICAL_FIELDS: dict[str, dict[str, str]] = {
     "owner": {
-        "name": "string", "email": "email", "phone": "phone", "department": "string", "title": "string",
+        "name": "person_name", "email": "email", "phone": "phone", "department": "string", "title": "string",
         "active": "boolean", "manager": "string",
     },
     "account": {
-        "name": "string", "website": "url", "phone": "phone", "industry": "picklist", "street": "string",
-        "city": "string", "postcode": "string", "state": "string", "country": "string",
+        "name": "company", "website": "url", "domain": "string", "phone": "phone", "industry": "picklist", "street": "string",
+        "city": "string", "postcode": "postcode", "state": "string", "country": "country",
         "annual_revenue": "number", "employees": "integer", "tax_id": "string", "description": "text",
         "created_at": "datetime", "modified_at": "datetime",
     },
     "contact": {
-        "first_name": "string", "last_name": "string", "email": "email", "phone": "phone", "mobile": "phone",
-        "title": "string", "department": "string", "street": "string", "city": "string", "postcode": "string",
-        "state": "string", "country": "string", "date_of_birth": "date", "description": "text",
+        "first_name": "person_name", "last_name": "person_name", "full_name": "person_name", "email": "email",
+        "phone": "phone", "mobile": "phone", "company": "company", "title": "string", "department": "string",
+        "street": "string", "city": "string", "postcode": "postcode", "state": "string", "country": "country", "date_of_birth": "date", "description": "text",
         "created_at": "datetime", "modified_at": "datetime",
     },
     "deal": {

@@ -47,7 +47,10 @@ class MapResult:
 
 def target_fields(spec: MigrationSpec, name: str) -> dict[str, tuple[str, str]]:
     """canonical field -> (target field name, type)."""
-    return {f: (s.target or f, s.type or "string") for f, s in spec.entities[name].field_specs(name).items()}
+    entity = spec.entities[name]
+    fields = {f: (s.target or f, s.type or "string") for f, s in entity.field_specs(name).items()}
+    fields.update({f: (f, kind) for f, kind in entity.derived_fields(name).items()})
+    return fields
 
 
 def target_types(spec: MigrationSpec, name: str) -> dict[str, str]:

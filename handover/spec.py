@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, VIRTUAL_FIELDS
+from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, TEXT_TYPES, VIRTUAL_FIELDS
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
@@ -136,12 +136,21 @@ class EntitySpec(_Model):
     )
     required: list[str] = Field(default_factory=list, description="Fields that must have a value; 'a|b' means at least one of them.")
     exclude: list[Exclusion] = Field(default_factory=list)
+    fill: list[str] = Field(default_factory=list, description="Derivation rules for empty values, in order (e.g. country_from_phone); each filled value is logged with its rule.")
     dedup: DedupSpec | None = None
     keep_unmapped: bool = Field(True, description="Keep source columns no field maps in an 'extras' JSON field.")
 
     @property
     def files(self) -> list[str]:
         return [self.from_] if isinstance(self.from_, str) else list(self.from_)
+
+    def derived_fields(self, entity: str) -> dict[str, str]:
+        """Fields no column maps but a fill rule writes: field -> type."""
+        from handover.cleaning.fill import FILL_RULES
+
+        mapped = set(self.fields)
+        written = [FILL_RULES[r].writes for r in self.fill if r in FILL_RULES]
+        return {f: CANONICAL_FIELDS[entity].get(f, "string") for f in written if f not in mapped}
 
     def field_specs(self, entity: str) -> dict[str, FieldSpec]:
         canonical = CANONICAL_FIELDS[entity]
@@ -255,6 +264,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
         for field in requirement.split("|"):
             if field.strip() not in fields:
                 problems.append((base + ("required",), f"required field {field.strip()!r} is not mapped; mapped fields: {_choices(fields)}"))
+    problems += _fill_problems(name, entity, fields)
     if entity.dedup and entity.dedup.probabilistic and name not in ("contact", "account"):
         problems.append((base + ("dedup", "probabilistic"), f"probabilistic matching is for contact and account; {name} merges by exact rules only"))
     if entity.dedup:
@@ -278,8 +288,30 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
         if not re.match(NAME_PATTERN, field):
             problems.append((base + ("fields", field), f"field name {field!r} must be lower_snake_case"))
         canonical_type = CANONICAL_FIELDS[name].get(field)
-        if canonical_type and spec.type != canonical_type and {spec.type, canonical_type} - {"string", "text", "picklist"}:
+        if canonical_type and spec.type != canonical_type and {spec.type, canonical_type} - TEXT_TYPES:
             problems.append((base + ("fields", field), f"{name}.{field} is a {canonical_type} field; type {spec.type!r} does not fit"))
+    return problems
+
+
+def _fill_problems(name: str, entity: EntitySpec, fields: dict) -> list[tuple[tuple, str]]:
+    from handover.cleaning.fill import FILL_RULES
+
+    problems = []
+    available = set(fields)
+    for i, rule_name in enumerate(entity.fill):
+        rule = FILL_RULES.get(rule_name)
+        loc = ("entities", name, "fill", i)
+        if rule is None:
+            fitting = sorted(n for n, r in FILL_RULES.items() if not r.entities or name in r.entities)
+            close = difflib.get_close_matches(rule_name, list(FILL_RULES), n=1)
+            problems.append((loc, f"unknown fill rule {rule_name!r}; valid for {name}: {', '.join(fitting)}" + (f" (did you mean {close[0]!r}?)" if close else "")))
+            continue
+        if rule.entities and name not in rule.entities:
+            problems.append((loc, f"fill rule {rule_name!r} is for {', '.join(rule.entities)}, not {name}"))
+        missing = [f for f in rule.reads if f not in available]
+        if missing:
+            problems.append((loc, f"fill rule {rule_name!r} reads {', '.join(missing)}, which {name} does not map; mapped fields: {_choices(fields)}"))
+        available.add(rule.writes)
     return problems
 
 

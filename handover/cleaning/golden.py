@@ -33,13 +33,14 @@ def virtual_fields(records: pd.DataFrame, name: str) -> pd.DataFrame:
     from handover.cleaning.normalize import url_domain
 
     derived = pd.DataFrame(index=records.index)
+    present = set(records.columns)
     if name == "contact" and {"first_name", "last_name"} <= set(records.columns):
         first, last = records["first_name"], records["last_name"]
         derived["name"] = (first.fillna("").astype(str) + " " + last.fillna("").astype(str)).str.strip()
         derived.loc[first.isna() & last.isna(), "name"] = None
-    if name == "contact" and "email" in records:
+    if name == "contact" and "email" in records and "domain" not in present:
         derived["domain"] = [e.split("@", 1)[1] if isinstance(e, str) and "@" in e else None for e in records["email"].astype(object)]
-    if name == "account" and "website" in records:
+    if name == "account" and "website" in records and "domain" not in present:
         derived["domain"] = url_domain(records["website"].astype(object))
     return derived
 

@@ -16,21 +16,27 @@ import pandas as pd
 from handover.cleaning.base import Normalised, clean_text
 from handover.cleaning.contact import clean_email, clean_phone, clean_url, phone_kind, url_domain
 from handover.cleaning.dates import clean_date, clean_datetime
+from handover.cleaning.names import clean_person_name
 from handover.cleaning.numeric import clean_boolean, clean_integer, clean_number
+from handover.cleaning.places import clean_company, clean_country, clean_postcode
 
 __all__ = [
     "CLEANERS",
     "Normalised",
     "clean",
     "clean_boolean",
+    "clean_company",
+    "clean_country",
     "clean_date",
     "clean_datetime",
     "clean_email",
     "clean_integer",
     "clean_multiline_text",
     "clean_number",
+    "clean_person_name",
     "clean_phone",
     "clean_picklist",
+    "clean_postcode",
     "clean_text",
     "clean_url",
     "phone_kind",
@@ -60,6 +66,10 @@ CLEANERS: dict[str, Callable[..., Normalised]] = {
     "boolean": clean_boolean,
     "url": clean_url,
     "picklist": clean_picklist,
+    "person_name": clean_person_name,
+    "country": clean_country,
+    "postcode": clean_postcode,
+    "company": clean_company,
 }
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from handover.cleaning.normalize import clean, clean_text
 from handover.frames import as_text
+from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import deduplicate
 from handover.spec import EntitySpec, MigrationSpec, SpecError, where_in_spec
 
@@ -116,9 +117,11 @@ def _excluded_mask(raw: pd.DataFrame, spec: MigrationSpec, name: str, entity: En
     return mask, reason
 
 
-def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[str, LinkTarget] | None = None, decisions: pd.DataFrame | None = None) -> CleanResult:
+def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[str, LinkTarget] | None = None,
+                 decisions: pd.DataFrame | None = None, lookups: dict | None = None) -> CleanResult:
     """Clean one entity's raw rows. `links` holds the cleaned result of every entity this one links to;
-    `decisions` are a reviewer's match / no_match decisions on pairs (external ids)."""
+    `decisions` are a reviewer's match / no_match decisions on pairs (external ids); `lookups` feed
+    fill rules (e.g. accounts: domain -> name)."""
     from handover.naming import column_key
 
     entity = spec.entities[name]
@@ -164,6 +167,15 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
                 "after": records.loc[changed, field_name].astype(str), "rule": result.rules[changed],
             }))
 
+    originals = {f: raw[column[s.from_]] for f, s in field_specs.items()}
+    enrichment = enrich(records, name, entity, originals, alive, keys, lookups)
+    change_parts += enrichment.changes
+    for field_name, problems in enrichment.problems.items():
+        if problems.notna().any():
+            invalid[field_name] = problems
+        else:
+            invalid.pop(field_name, None)
+
     required_failed = pd.Series(False, index=raw.index)
     for requirement in entity.required:
         group = [f.strip() for f in requirement.split("|")]
@@ -182,6 +194,8 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     for field_name, problems in invalid.items():
         flagged = alive & problems.notna()
         buckets.issue_rows(flagged, field_name, problems, raw[column[field_specs[field_name].from_]], source_ids)
+    for mask, field_name, code in enrichment.flags:
+        buckets.issue_rows(alive & mask, field_name, code, records[field_name], source_ids)
 
     records["source_id"] = source_ids
     records["external_id"] = external_id(source.system, name, source_ids)
@@ -269,274 +283,6 @@ def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_u
         for i in np.flatnonzero((alive & problems.notna()).to_numpy()):
             extras[i].setdefault("invalid_values", {})[field_name] = originals[field_name].iat[i]
     return extras
-
-
-def link_target(self) -> LinkTarget:
-        return link_target(self.records, self.lineage, self.quarantine, self.excluded)
-
-
-def external_id(system: str, entity: str, source_ids: pd.Series) -> pd.Series:
-    return f"{system}:{entity}:" + source_ids.astype(str)
-
-
-def row_keys(raw: pd.DataFrame) -> pd.Series:
-    return raw["_source_file"].astype(str) + ":" + raw["_source_line"].astype("int64").astype(str)
-
-
-def _nonempty(series: pd.Series) -> pd.Series:
-    return series.notna() & (series.astype(str).str.strip() != "")
-
-
-class _Buckets:
-    def __init__(self, entity: str, raw: pd.DataFrame, keys: pd.Series, source_columns: list[str]):
-        self.entity, self.raw, self.keys, self.source_columns = entity, raw, keys, source_columns
-        self.quarantine: list[pd.DataFrame] = []
-        self.excluded: list[pd.DataFrame] = []
-        self.issues: list[pd.DataFrame] = []
-
-    def _raw_json(self, mask: pd.Series) -> pd.Series:
-        rows = self.raw.loc[mask, self.source_columns].astype(object)
-        rows = rows.where(rows.notna(), None)
-        text = self.raw.loc[mask, "_raw_text"]
-        return pd.Series(
-            [t if isinstance(t, str) else json.dumps(r, ensure_ascii=False) for t, r in zip(text, rows.to_dict("records"))],
-            index=rows.index, dtype=object,
-        )
-
-    def quarantine_rows(self, mask: pd.Series, reason: str | pd.Series, field: str | None, detail: str | pd.Series | None, source_ids: pd.Series) -> None:
-        if not mask.any():
-            return
-        self.quarantine.append(pd.DataFrame({
-            "entity": self.entity, "stage": "cleaned", "row_key": self.keys[mask],
-            "source_file": self.raw.loc[mask, "_source_file"], "source_line": self.raw.loc[mask, "_source_line"].astype("int64"),
-            "source_id": source_ids[mask], "field": field,
-            "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
-            "detail": detail[mask] if isinstance(detail, pd.Series) else detail,
-            "raw": self._raw_json(mask),
-        }))
-
-    def issue_rows(self, mask: pd.Series, field: str, code: str | pd.Series, values: pd.Series, source_ids: pd.Series) -> None:
-        if mask.any():
-            self.issues.append(pd.DataFrame({
-                "entity": self.entity, "stage": "cleaned", "row_key": self.keys[mask], "source_id": source_ids[mask],
-                "field": field, "code": code[mask] if isinstance(code, pd.Series) else code, "value": as_text(values[mask]).astype(str),
-            }))
-
-
-def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-
-
-def _excluded_mask(raw: pd.DataFrame, spec: MigrationSpec, name: str, entity: EntitySpec, alive: pd.Series) -> tuple[pd.Series, pd.Series]:
-    mask = pd.Series(False, index=raw.index)
-    reason = pd.Series(None, index=raw.index, dtype=object)
-    if not entity.exclude:
-        return mask, reason
-    con = duckdb.connect()
-    frame = raw.loc[alive].drop(columns=[c for c in RAW_META if c in raw.columns]).copy()
-    frame["__index"] = frame.index
-    con.register("src", frame)
-    for i, rule in enumerate(entity.exclude):
-        try:
-            hit = con.execute(f"SELECT __index FROM src WHERE ({rule.when})").fetchnumpy()["__index"]
-        except duckdb.Error as exc:
-            where = where_in_spec(spec, ("entities", name, "exclude", i, "when"))
-            raise SpecError(f"{where}: cannot evaluate {rule.when!r}: {str(exc).splitlines()[0]}; columns: {', '.join(c for c in frame.columns if c != '__index')}")
-        fresh = raw.index.isin(hit) & ~mask
-        mask |= fresh
-        reason[fresh] = rule.reason
-    return mask, reason
-
-
-def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[str, LinkTarget] | None = None, decisions: pd.DataFrame | None = None) -> CleanResult:
-    """Clean one entity's raw rows. `links` holds the cleaned result of every entity this one links to;
-    `decisions` are a reviewer's match / no_match decisions on pairs (external ids)."""
-    from handover.naming import column_key
-
-    entity = spec.entities[name]
-    source = spec.source
-    raw = raw.reset_index(drop=True)
-    keys = row_keys(raw)
-    source_columns = [c for c in raw.columns if c not in RAW_META]
-    buckets = _Buckets(name, raw, keys, source_columns)
-    column = {c: column_key(c) for c in [entity.id, entity.owner or entity.id, *entity.links.values()]}
-    field_specs = entity.field_specs(name)
-    for spec_field in field_specs.values():
-        column[spec_field.from_] = column_key(spec_field.from_)
-
-    source_ids = as_text(clean_text(raw[column[entity.id]]).values)
-    alive = as_text(raw["_raw_error"]).isna()
-    broken = ~alive
-    errors = as_text(raw["_raw_error"])
-    codes = pd.Series([e.split(":")[0] if e else None for e in errors], index=raw.index, dtype=object)
-    buckets.quarantine_rows(broken, codes, None, errors, source_ids)
-
-    missing_id = alive & source_ids.isna()
-    buckets.quarantine_rows(missing_id, "missing_id", entity.id, f"no value in column {entity.id!r}", source_ids)
-    alive &= ~missing_id
-
-    excluded, excluded_reason = _excluded_mask(raw, spec, name, entity, alive)
-    alive &= ~excluded
-
-    options = {"tz": source.timezone, "date_order": source.date_order, "default_region": source.default_region}
-    records = pd.DataFrame(index=raw.index)
-    invalid: dict[str, pd.Series] = {}
-    change_parts = []
-    for field_name, spec_field in field_specs.items():
-        original = raw[column[spec_field.from_]]
-        result = clean(spec_field.type, original, **options)
-        records[field_name] = result.values
-        bad = alive & result.problems.notna()
-        if bad.any():
-            invalid[field_name] = result.problems.where(bad, None)
-        changed = alive & result.rules.notna()
-        if changed.any():
-            change_parts.append(pd.DataFrame({
-                "entity": name, "row_key": keys[changed], "field": field_name, "before": as_text(original[changed]),
-                "after": records.loc[changed, field_name].astype(str), "rule": result.rules[changed],
-            }))
-
-    required_failed = pd.Series(False, index=raw.index)
-    for requirement in entity.required:
-        group = [f.strip() for f in requirement.split("|")]
-        empty = records[group].isna().all(axis=1) & alive & ~required_failed
-        if not empty.any():
-            continue
-        reason = pd.Series("required_missing", index=raw.index, dtype=object)
-        for f in reversed(group):
-            if f in invalid:
-                reason = reason.where(invalid[f].isna(), invalid[f])
-        detail = pd.Series(f"no valid value for {' or '.join(group)}", index=raw.index, dtype=object)
-        buckets.quarantine_rows(empty, reason, requirement, detail, source_ids)
-        required_failed |= empty
-    alive &= ~required_failed
-
-    for field_name, problems in invalid.items():
-        flagged = alive & problems.notna()
-        buckets.issue_rows(flagged, field_name, problems, raw[column[field_specs[field_name].from_]], source_ids)
-
-    records["source_id"] = source_ids
-    records["external_id"] = external_id(source.system, name, source_ids)
-    records["row_key"] = keys
-    records["owner_source_id"] = as_text(clean_text(raw[column[entity.owner]]).values) if entity.owner else None
-    records["_source_file"] = raw["_source_file"]
-    records["_source_line"] = raw["_source_line"].astype("int64")
-
-    lineage_parts = []
-    same, conflict, first_line = _repeated_ids(raw, source_ids, source_columns, alive)
-    buckets.quarantine_rows(conflict, "duplicate_id", entity.id, "id already used at line " + first_line + " with different values", source_ids)
-    if same.any():
-        lineage_parts.append(pd.DataFrame({
-            "entity": name, "row_key": keys[same], "source_id": source_ids[same], "external_id": records.loc[same, "external_id"],
-            "golden_external_id": records.loc[same, "external_id"], "rule": "repeated_line",
-        }))
-    alive &= ~(same | conflict)
-
-    originals = {f: raw[column[field_specs[f].from_]] for f in invalid}
-    extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
-    for link_name, link_column in entity.links.items():
-        target = (links or {}).get(link_name, LinkTarget())
-        ids = as_text(clean_text(raw[column_key(link_column)]).values)
-        resolved = ids.map(target.resolve)
-        why = ids.map(target.unavailable)
-        unresolved = alive & ids.notna() & resolved.isna()
-        code = ("link_to_" + why.fillna("missing").astype(str)).where(why.notna(), "orphan_link")
-        buckets.issue_rows(unresolved, link_name, code, ids, source_ids)
-        for i in np.flatnonzero(unresolved.to_numpy()):
-            extras[i].setdefault("unresolved_links", {})[link_name] = ids.iat[i]
-        records[f"{link_name}_source_id"] = ids
-        records[f"{link_name}_external_id"] = resolved.astype(object).where(resolved.notna(), None)
-
-    live = records.loc[alive].copy()
-    live["extras"] = [extras[i] for i in np.flatnonzero(alive.to_numpy())]
-    dedup = deduplicate(live, name, entity, decisions)
-    live = dedup.records
-    if not dedup.lineage.empty:
-        lineage_parts.append(dedup.lineage)
-    live["extras"] = [json.dumps(e, ensure_ascii=False, sort_keys=True, default=str) if e else None for e in live["extras"]]
-
-    excluded_frame = pd.DataFrame({
-        "entity": name, "stage": "cleaned", "row_key": keys[excluded], "source_id": source_ids[excluded], "reason": excluded_reason[excluded],
-    })
-    return CleanResult(
-        records=live.reset_index(drop=True),
-        quarantine=_frame(buckets.quarantine, ["entity", "stage", "row_key", "source_file", "source_line", "source_id", "field", "reason", "detail", "raw"]),
-        excluded=excluded_frame.reset_index(drop=True),
-        lineage=_frame(lineage_parts, ["entity", "row_key", "source_id", "external_id", "golden_external_id", "rule"]),
-        issues=_frame(buckets.issues, ["entity", "stage", "row_key", "source_id", "field", "code", "value"]),
-        changes=_frame(change_parts, ["entity", "row_key", "field", "before", "after", "rule"]),
-        review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=["entity", "left_id", "right_id", "probability"]),
-    )
-
-
-def _repeated_ids(raw: pd.DataFrame, source_ids: pd.Series, source_columns: list[str], alive: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Later rows reusing an id: (identical to the first: a repeated line, different: a conflict, first's line)."""
-    same = pd.Series(False, index=raw.index)
-    conflict = pd.Series(False, index=raw.index)
-    first_line = pd.Series("", index=raw.index, dtype=object)
-    repeated = np.flatnonzero((alive & source_ids.notna() & source_ids.duplicated(keep=False)).to_numpy())
-    first_of: dict[str, int] = {}
-    values = raw[source_columns].astype(object)
-    for i in repeated:
-        sid = source_ids.iat[i]
-        if sid not in first_of:
-            first_of[sid] = i
-            continue
-        first = first_of[sid]
-        identical = values.iloc[i].equals(values.iloc[first])
-        same.iat[i], conflict.iat[i] = identical, not identical
-        first_line.iat[i] = str(raw["_source_line"].iat[first])
-    return same, conflict, first_line
-
-
-def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_unmapped: bool, invalid: dict[str, pd.Series], originals: dict[str, pd.Series], alive: pd.Series) -> list[dict]:
-    """Per row: unmapped source columns and the original text of values that failed cleaning."""
-    extras: list[dict] = [{} for _ in range(len(raw))]
-    unmapped = [c for c in source_columns if c not in used] if keep_unmapped else []
-    for c in unmapped:
-        values = raw[c]
-        for i in np.flatnonzero((alive & _nonempty(values)).to_numpy()):
-            extras[i][c] = values.iat[i]
-    for field_name, problems in invalid.items():
-        for i in np.flatnonzero((alive & problems.notna()).to_numpy()):
-            extras[i].setdefault("invalid_values", {})[field_name] = originals[field_name].iat[i]
-    return extras
-
-
-def _deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, field_specs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    empty = pd.DataFrame(columns=["entity", "row_key", "source_id", "external_id", "golden_external_id", "rule"])
-    rules = [ExactRule.parse(r) for r in (entity.dedup.rules if entity.dedup else [])]
-    live["merged_count"] = 0
-    if not rules or live.empty:
-        return live, empty
-    keyed = pd.concat([live, _virtual(live, name, set(field_specs))], axis=1)
-    labels, joined_by = cluster_exact(keyed, rules)
-    value_columns = [c for c in live.columns if c not in ("source_id", "external_id", "row_key", "_source_file", "_source_line", "extras", "merged_count")]
-    work = live.copy()
-    work["__completeness"] = live[list(field_specs)].notna().sum(axis=1)
-    work["__created"] = live["created_at"] if "created_at" in live else None
-    work["__modified"] = live["modified_at"] if "modified_at" in live else None
-    golden, survivors = golden_records(
-        work, labels, value_columns,
-        identity_order=["__created", "_source_line"],
-        value_order=["__modified", "__completeness", "_source_line"], value_ascending=[False, False, True],
-    )
-    merged_mask = survivors.to_numpy() != live.index.to_numpy()
-    merged_rows = live.loc[merged_mask]
-    survivor_ids = live.loc[survivors[merged_mask].to_numpy(), "external_id"].to_numpy()
-    positions = np.flatnonzero(merged_mask)
-    lineage = pd.DataFrame({
-        "entity": name, "row_key": merged_rows["row_key"].to_numpy(), "source_id": merged_rows["source_id"].to_numpy(),
-        "external_id": merged_rows["external_id"].to_numpy(), "golden_external_id": survivor_ids,
-        "rule": ["exact:" + joined_by.get(int(p), "transitive") for p in positions],
-    })
-    golden = golden[live.columns]
-    counts = pd.Series(survivors.to_numpy()).value_counts()
-    golden["merged_count"] = golden.index.map(counts).fillna(1).astype(int) - 1
-    merged_ids = pd.Series(merged_rows["source_id"].to_numpy()).groupby(survivors[merged_mask].to_numpy()).agg(list)
-    golden["extras"] = [dict(e or {}, merged_from=merged_ids[i]) if i in merged_ids.index else e for i, e in zip(golden.index, golden["extras"])]
-    return golden, lineage
 
 
 def link_target(records: pd.DataFrame, lineage: pd.DataFrame, quarantine: pd.DataFrame, excluded: pd.DataFrame) -> LinkTarget:

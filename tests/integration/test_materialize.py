@@ -139,3 +139,20 @@ def test_failing_gate_stops_the_stages_after_it(tmp_path: Path, small_export: Pa
     assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [("demo/cleaned/contact", "expectations")]
     docs = Path(failed[0].metadata["data_docs_path"].value)
     assert docs.exists() and "expect_table_row_count_to_be_between" in docs.read_text(encoding="utf-8")
+
+
+def test_merges_agree_with_the_generators_truth(migrated, small_export: Path) -> None:
+    """Pairwise precision and recall of the contact merges against the duplicates the generator injected."""
+    spec, _, _ = migrated
+    truth = json.loads((small_export.parent / f"{small_export.name}.truth.json").read_text())
+    original_of = {duplicate: original for original, duplicate, _kind in truth["contact_duplicates"]}
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    merged = con.execute("SELECT source_id, golden_external_id FROM ledger.lineage WHERE entity = 'contact' AND rule <> 'repeated_line'").fetchall()
+    quarantined = {r[0] for r in con.execute("SELECT source_id FROM ledger.quarantine WHERE entity = 'contact'").fetchall()}
+    con.close()
+    found = {(source_id, golden.rsplit(":", 1)[1]) for source_id, golden in merged}
+    correct = sum(1 for a, b in found if original_of.get(a, a) == original_of.get(b, b))
+    expected = {d for d, o in original_of.items() if d not in quarantined and o not in quarantined}
+    assert found, "no contact was merged"
+    assert correct / len(found) >= 0.98, f"precision {correct}/{len(found)}"
+    assert correct / len(expected) >= 0.90, f"recall {correct}/{len(expected)}"

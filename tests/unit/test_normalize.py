@@ -341,7 +341,7 @@ def test_url_domain():
 GOOD_INPUT = {
     "string": "Acme", "text": "Acme", "email": "a@acme.example", "phone": "+8613812345678", "date": "2023-01-05",
     "datetime": "2023-01-05", "number": "5", "integer": "5", "boolean": "yes", "url": "acme.example",
-    "picklist": "Open",
+    "picklist": "Open", "person_name": "John Smith", "country": "China", "postcode": "SW1A 1AA", "company": "Acme Ltd",
 }  # fmt: skip
 
 

@@ -5,9 +5,10 @@ ID_PREFIX = {"owner": "USR", "account": "ACC", "contact": "CON", "deal": "DEA", 
 
 SQL_TYPES = {
     "string": "VARCHAR", "text": "VARCHAR", "email": "VARCHAR", "phone": "VARCHAR", "url": "VARCHAR", "picklist": "VARCHAR",
+    "person_name": "VARCHAR", "country": "VARCHAR", "postcode": "VARCHAR", "company": "VARCHAR",
     "date": "DATE", "datetime": "TIMESTAMPTZ", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN",
 }
-SHORT_TEXT_TYPES = {"string", "email", "phone", "url", "picklist"}
+SHORT_TEXT_TYPES = {"string", "email", "phone", "url", "picklist", "person_name", "country", "postcode", "company"}
 MAX_STRING = 255
 MAX_TEXT = 32_000
 

@@ -1,0 +1,313 @@
+"""The probabilistic matcher: Splink (DuckDB backend) settings, training and scoring.
+
+One Fellegi-Sunter model per call, trained on the data itself: u-probabilities by random sampling
+(bounded and seeded), m-probabilities by EM over a few blocking rules (bounded pairs), the prior
+from deterministic rules. Comparisons exist only for the match columns that are populated.
+
+Two corrections on top of Splink's match weight, both computed in SQL over the scored pairs:
+
+* organisational evidence is capped. Colleagues share company, office address and switchboard;
+  the model adds those agreements up as if independent and would merge colleagues. When the data
+  shows that structure (a company column, or addresses shared by several different people), the
+  strongest of those agreements counts in full and the others by ORG_EXTRA_SHARE.
+* a gate: a pair merges on its own only if the names are compatible (typos, nicknames, initials,
+  swapped first/last) or a date of birth vouches for it; otherwise it can only go to review.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MIN_COVERAGE = 0.01      # a match column needs values in 1% of rows to be compared
+ORG_EXTRA_SHARE = 0.1   # weight kept by organisational agreements beyond the strongest one
+SHARED_ADDRESS = 0.10    # addresses are organisational when this share of records shares one with 3+ names
+ADDRESS = ("street", "street_num", "city", "postcode", "state")
+
+
+def _null(col: str) -> dict:
+    return {"sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL', "label_for_charts": "null", "is_null_level": True}
+
+
+def _level(sql: str, label: str, tf: str | None = None) -> dict:
+    level = {"sql_condition": sql, "label_for_charts": label}
+    if tf:
+        level |= {"tf_adjustment_column": tf, "tf_adjustment_weight": 1.0}
+    return level
+
+
+def _else() -> dict:
+    return {"sql_condition": "ELSE", "label_for_charts": "else"}
+
+
+def _exact(col: str, tf: bool = False) -> dict:
+    return _level(f'"{col}_l" = "{col}_r"', "exact", col if tf else None)
+
+
+def _jw(col: str, threshold: float) -> dict:
+    return _level(f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {threshold}', f"jaro_winkler >= {threshold}")
+
+
+def _lev(col: str, distance: int) -> dict:
+    return _level(f'levenshtein("{col}_l", "{col}_r") <= {distance}', f"levenshtein <= {distance}")
+
+
+def _comparison(name: str, levels: list[dict]) -> dict:
+    return {"output_column_name": name, "comparison_levels": levels}
+
+
+def _simple(col: str, *levels: dict) -> dict:
+    return _comparison(col, [_null(col), *levels, _else()])
+
+
+def _name_comparisons(present: set[str]) -> list[dict]:
+    out = []
+    swap = {"first_name", "last_name"} <= present
+    if "first_name" in present:
+        levels = [_exact("first_name", tf=True)]
+        if "first_key" in present:
+            levels.append(_level('"first_key_l" = "first_key_r"', "nickname or first word"))
+        levels += [_jw("first_name", 0.92), _jw("first_name", 0.80)]
+        if swap:
+            levels.append(_level('"first_name_l" = "last_name_r"', "swapped with last name"))
+        out.append(_simple("first_name", *levels))
+    if "last_name" in present:
+        levels = [_exact("last_name", tf=True), _jw("last_name", 0.92), _jw("last_name", 0.80)]
+        if swap:
+            levels.append(_level('"last_name_l" = "first_name_r"', "swapped with first name"))
+        out.append(_simple("last_name", *levels))
+    return out
+
+
+def _address_comparisons(present: set[str]) -> list[dict]:
+    out = []
+    if "street" in present:
+        out.append(_simple("street", _exact("street", tf=True), _jw("street", 0.92), _jw("street", 0.80)))
+    if "street_num" in present:
+        out.append(_simple("street_num", _exact("street_num")))
+    if "city" in present:
+        out.append(_simple("city", _exact("city", tf=True), _jw("city", 0.88)))
+    if "postcode" in present:
+        out.append(_simple("postcode", _exact("postcode", tf=True), _lev("postcode", 1)))
+    if "state" in present:
+        out.append(_simple("state", _exact("state")))
+    return out
+
+
+def _contact_comparisons(present: set[str]) -> list[dict]:
+    out = _name_comparisons(present)
+    if "dob" in present:
+        swapped = ('substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND substr("dob_l", 5, 2) = substr("dob_r", 7, 2) '
+                   'AND substr("dob_l", 7, 2) = substr("dob_r", 5, 2)')
+        out.append(_simple("dob", _exact("dob"), _lev("dob", 1), _level(swapped, "day and month swapped"), _lev("dob", 2)))
+    if "email" in present:
+        local = [_level('"email_local_l" = "email_local_r"', "same local part"), _jw("email_local", 0.88)] \
+            if "email_local" in present else []
+        out.append(_simple("email", _exact("email", tf=True), *local))
+    if "phone" in present:
+        out.append(_simple("phone", _exact("phone", tf=True), _lev("phone", 1)))
+    if "company" in present:
+        out.append(_simple("company", _exact("company", tf=True), _jw("company", 0.9)))
+    return out + _address_comparisons(present)
+
+
+def _account_comparisons(present: set[str]) -> list[dict]:
+    out = []
+    if "name" in present:
+        out.append(_simple("name", _exact("name", tf=True), _jw("name", 0.92), _jw("name", 0.80)))
+    if "domain" in present:
+        out.append(_simple("domain", _exact("domain", tf=True)))
+    if "phone" in present:
+        out.append(_simple("phone", _exact("phone", tf=True), _lev("phone", 1)))
+    if "tax_id" in present:
+        out.append(_simple("tax_id", _exact("tax_id"), _lev("tax_id", 1)))
+    return out + _address_comparisons(present)
+
+
+def comparisons_for(entity: str, present: set[str]) -> list[dict]:
+    return _contact_comparisons(present) if entity == "contact" else _account_comparisons(present)
+
+
+def _eq(*cols: str) -> str:
+    return " AND ".join(f'l."{c}" = r."{c}"' for c in cols)
+
+
+def training_rules(entity: str, present: set[str]) -> list[str]:
+    """EM blocking rules: each leaves most comparisons free to be estimated."""
+    if entity == "contact":
+        candidates = [("first_key", "last_name"), ("dob",), ("email",), ("phone",), ("postcode", "street_num")]
+    else:
+        candidates = [("name",), ("domain",), ("phone",), ("postcode", "street_num")]
+    return [_eq(*c) for c in candidates if set(c) <= present][:3]
+
+
+def deterministic_rules(entity: str, present: set[str]) -> list[str]:
+    """Rules with few false positives, for the prior (probability that two records match)."""
+    if entity == "contact":
+        candidates = [("first_key", "last_name", "dob"), ("email",), ("first_key", "last_name", "phone")]
+    else:
+        candidates = [("name", "domain"), ("tax_id",), ("name", "phone")]
+    return [_eq(*c) for c in candidates if set(c) <= present]
+
+
+def organisational(con, table: str, entity: str, present: set[str]) -> tuple[str, ...]:
+    """The comparisons whose agreements are shared by whole organisations in this data."""
+    if entity == "account":
+        return tuple(c for c in ("phone", *ADDRESS) if c in present)
+    address_shared = False
+    if "street" in present and "last_name" in present:
+        share = con.execute(f"""
+            SELECT avg(CASE WHEN names >= 3 THEN 1.0 ELSE 0.0 END) FROM (
+                SELECT count(DISTINCT last_name) OVER (PARTITION BY street) AS names FROM {table}
+                WHERE street IS NOT NULL AND last_name IS NOT NULL)""").fetchone()[0]
+        address_shared = (share or 0.0) >= SHARED_ADDRESS
+    if "company" not in present and not address_shared:
+        return ()  # addresses are home addresses: personal, independent evidence
+    return tuple(c for c in ("company", "phone", *ADDRESS) if c in present)
+
+
+def _weight(probability: float) -> float:
+    probability = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log2(probability / (1 - probability))
+
+
+def adjusted_weight_sql(comparisons: list[dict], org: tuple[str, ...]) -> str:
+    """Splink's match weight with the organisational comparisons' joint contribution capped: the
+    strongest agreement counts in full, further ones by ORG_EXTRA_SHARE, disagreements in full."""
+    names = {c["output_column_name"]: c for c in comparisons}
+    parts = []
+    for name in org:
+        if name in names:
+            tf = any("tf_adjustment_column" in level for level in names[name]["comparison_levels"])
+            parts.append(f"coalesce(mw_{name}, 0)" + (f" + coalesce(mw_tf_adj_{name}, 0)" if tf else ""))
+    if len(parts) < 2:
+        return "match_weight"
+    total = " + ".join(f"({p})" for p in parts)
+    positives = [f"greatest({p}, 0)" for p in parts]
+    negatives = " + ".join(f"least({p}, 0)" for p in parts)
+    strongest = f"greatest({', '.join(positives)})"
+    capped = f"{negatives} + {strongest} + {ORG_EXTRA_SHARE} * ({' + '.join(positives)} - {strongest})"
+    return f"(match_weight - ({total}) + {capped})"
+
+
+def _compatible(left: str, right: str, nickname: str | None = None) -> str:
+    """Two name parts that could be the same person's: either missing, equal, the same nickname key,
+    an initial of the other, or (Latin script only) one or two typos apart. Han names must be equal."""
+    l, r = f'l."{left}"', f'r."{right}"'
+    latin = f"NOT regexp_matches({l} || {r}, '\\p{{Han}}')"
+    typo = (f"(jaro_winkler_similarity({l}, {r}) >= 0.92 OR damerau_levenshtein({l}, {r}) <= 1 "
+            f"OR (least(length({l}), length({r})) >= 7 AND damerau_levenshtein({l}, {r}) <= 2))")
+    initial = f"((length({l}) = 1 OR length({r}) = 1) AND left({l}, 1) = left({r}, 1))"
+    nick = f' OR l."{nickname}" = r."{nickname}"' if nickname else ""
+    return f"({l} IS NULL OR {r} IS NULL OR {l} = {r}{nick} OR {initial} OR ({latin} AND {typo}))"
+
+
+def gate_sql(entity: str, present: set[str]) -> str:
+    """SQL (over l. and r. records) that must hold for a probabilistic pair to merge on its own."""
+    if entity == "contact":
+        has_first, has_last = "first_name" in present, "last_name" in present
+        if not (has_first or has_last):
+            return "TRUE"
+        nick = "first_key" if "first_key" in present else None
+        parts = ([_compatible("first_name", "first_name", nick)] if has_first else []) + \
+                ([_compatible("last_name", "last_name")] if has_last else [])
+        names = " AND ".join(parts)
+        if has_first and has_last:
+            swapped = f'{_compatible("first_name", "last_name")} AND {_compatible("last_name", "first_name")}'
+            names = f'({names}) OR ({swapped} AND l."first_name" IS NOT NULL AND r."last_name" IS NOT NULL)'
+        if "dob" in present:  # a date of birth is personal: it vouches for a record whose name was mistyped
+            names = f'({names}) OR damerau_levenshtein(l."dob", r."dob") <= 1'
+        return f"coalesce({names}, FALSE)"
+    alternatives = []
+    if "name" in present:
+        alternatives.append('(l."name" IS NULL OR r."name" IS NULL OR l."name" = r."name" OR '
+                            'jaro_winkler_similarity(l."name", r."name") >= 0.9)')
+    alternatives += [f'l."{c}" = r."{c}"' for c in ("domain", "tax_id") if c in present]
+    return f"coalesce({' OR '.join(alternatives)}, FALSE)" if alternatives else "TRUE"
+
+
+def present_columns(con, table: str, columns: list[str]) -> set[str]:
+    """Match columns populated in at least MIN_COVERAGE of the rows."""
+    counts = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in columns)} FROM {table}").fetchone()
+    n = max(counts[0], 1)
+    return {c for c, k in zip(columns, counts[1:]) if k / n >= MIN_COVERAGE}
+
+
+def connect(memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):
+    """An in-memory DuckDB connection with bounded memory and a spill directory."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('HANDOVER_DEDUP_MEMORY', '2GB')}'")
+    spill = temp_dir or os.environ.get("HANDOVER_DEDUP_TMP") or os.path.join(tempfile.gettempdir(), "handover-dedup")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"uid_l": pd.Series(dtype="int64"), "uid_r": pd.Series(dtype="int64"),
+                         "match_weight": pd.Series(dtype="float64"), "match_probability": pd.Series(dtype="float64"),
+                         "gate": pd.Series(dtype="bool")})
+
+
+def score_pairs(
+    con, table: str, candidates: str, entity: str, present: set[str], org: tuple[str, ...], *,
+    floor_probability: float, progress: Callable[[str], None] | None = None, seed: int = 42,
+    u_max_pairs: float = 2e6, em_max_pairs: float = 5e5,
+) -> pd.DataFrame:
+    """Train a model on `table` (uid + match columns) and score the `candidates` pairs (match_key,
+    join_key_l, join_key_r). Returns uid_l, uid_r, match_weight, match_probability (both after the
+    organisational cap) and gate, for pairs with probability >= floor_probability."""
+    from splink import DuckDBAPI, Linker, SettingsCreator
+
+    say = progress or (lambda _m: None)
+    comparisons = comparisons_for(entity, present)
+    if not comparisons:
+        return _empty()
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db_api = DuckDBAPI(connection=con)
+    settings = SettingsCreator(
+        link_type="dedupe_only", unique_id_column_name="uid", comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[], retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False, max_iterations=20, em_convergence=0.001,
+    )
+    linker = Linker(db_api.register(table), settings, log_level=None)
+    det = deterministic_rules(entity, present)
+    if det:
+        try:
+            linker.training.estimate_probability_two_random_records_match(det, recall=0.7)
+        except Exception as exc:  # too many or too few matches for the recall: keep the default prior
+            log.info("prior estimate skipped: %s", exc)
+    say("estimating u-probabilities (random sample)")
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    say("estimating m-probabilities (EM)")
+    for rule in training_rules(entity, present):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
+        except Exception as exc:  # e.g. a rule that blocks no pairs
+            log.info("EM on %s skipped: %s", rule, exc)
+    say("scoring candidate pairs")
+    linker.table_management.register_blocked_pairs_for_predict(db_api.register(candidates))
+    floor = _weight(floor_probability)
+    predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
+    weight = adjusted_weight_sql(comparisons, org)
+    pairs = con.execute(f"""
+        WITH p AS (SELECT uid_l, uid_r, round({weight}, 6) AS match_weight FROM {predictions.physical_name})
+        SELECT p.uid_l, p.uid_r, p.match_weight, 1.0 / (1.0 + pow(2.0, -p.match_weight)) AS match_probability,
+               {gate_sql(entity, present)} AS gate
+        FROM p JOIN {table} l ON l.uid = p.uid_l JOIN {table} r ON r.uid = p.uid_r
+        WHERE p.match_weight >= {floor}""").df()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return pairs if len(pairs) else _empty()

@@ -1,0 +1,112 @@
+"""Small shipped tables for match normalisation: nicknames and company legal forms.
+
+Both are deliberately short and conservative: a nickname maps to one formal name only when the
+mapping is unambiguous enough that "Bob" and "Robert" should count as the same first name.
+"""
+
+from __future__ import annotations
+
+# nickname -> formal first name (lower case, ASCII)
+_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "robert": ("bob", "bobby", "rob", "robbie", "bert"),
+    "william": ("bill", "billy", "will", "willy", "liam"),
+    "elizabeth": ("liz", "lizzie", "beth", "betty", "eliza", "libby", "lisa", "bess"),
+    "richard": ("dick", "rick", "ricky", "rich", "richie"),
+    "james": ("jim", "jimmy", "jamie"),
+    "john": ("jack", "johnny", "jon"),
+    "jonathan": ("jonny",),
+    "michael": ("mike", "mick", "mickey", "mikey"),
+    "thomas": ("tom", "tommy"),
+    "joseph": ("joe", "joey"),
+    "charles": ("charlie", "chuck", "chas"),
+    "christopher": ("chris", "kit"),
+    "daniel": ("dan", "danny"),
+    "david": ("dave", "davy"),
+    "edward": ("ed", "eddie", "ted", "teddy", "ned"),
+    "anthony": ("tony",),
+    "andrew": ("andy", "drew"),
+    "alexander": ("alex", "sandy", "xander"),
+    "benjamin": ("ben", "benny"),
+    "matthew": ("matt",),
+    "nicholas": ("nick", "nicky"),
+    "patrick": ("pat", "paddy"),
+    "peter": ("pete",),
+    "samuel": ("sam", "sammy"),
+    "stephen": ("steve", "stevie"),
+    "steven": ("steve",),
+    "timothy": ("tim", "timmy"),
+    "gregory": ("greg",),
+    "jeffrey": ("jeff",),
+    "kenneth": ("ken", "kenny"),
+    "lawrence": ("larry",),
+    "leonard": ("len", "lenny", "leo"),
+    "donald": ("don", "donny"),
+    "ronald": ("ron", "ronnie"),
+    "raymond": ("ray",),
+    "gerald": ("gerry", "jerry"),
+    "frederick": ("fred", "freddie", "freddy"),
+    "henry": ("harry", "hank"),
+    "philip": ("phil",),
+    "phillip": ("phil",),
+    "douglas": ("doug",),
+    "zachary": ("zach", "zack"),
+    "joshua": ("josh",),
+    "nathaniel": ("nate", "nat"),
+    "nathan": ("nate",),
+    "vincent": ("vince", "vinny"),
+    "walter": ("walt", "wally"),
+    "albert": ("al", "bertie"),
+    "margaret": ("maggie", "meg", "peggy", "marge", "madge"),
+    "katherine": ("kate", "kathy", "katie", "kat", "kitty"),
+    "catherine": ("cathy", "cate", "cat"),
+    "kathleen": ("kathy",),
+    "jennifer": ("jen", "jenny"),
+    "jessica": ("jess", "jessie"),
+    "rebecca": ("becky", "becca"),
+    "deborah": ("deb", "debbie", "debby"),
+    "susan": ("sue", "susie", "suzy"),
+    "patricia": ("patty", "trish", "tricia"),
+    "barbara": ("barb", "babs"),
+    "victoria": ("vicky", "tori"),
+    "christine": ("chrissy", "tina"),
+    "christina": ("tina",),
+    "pamela": ("pam",),
+    "samantha": ("sammie",),
+    "alexandra": ("lexi", "sasha"),
+    "abigail": ("abby", "gail"),
+    "dorothy": ("dot", "dottie"),
+    "judith": ("judy",),
+    "cynthia": ("cindy",),
+    "theresa": ("terry", "tess", "tessa"),
+    "teresa": ("tess",),
+    "frances": ("fran", "frankie"),
+    "francis": ("frank",),
+    "virginia": ("ginny", "ginger"),
+    "eleanor": ("ellie", "nell", "nora"),
+    "helen": ("nellie",),
+    "caroline": ("carrie",),
+    "josephine": ("jo", "josie"),
+    "angela": ("angie",),
+    "melissa": ("mel", "missy"),
+    "amanda": ("mandy",),
+    "valerie": ("val",),
+    "gwendolyn": ("gwen",),
+    "allison": ("ally",),
+    "suzanne": ("suzie",),
+}
+
+NICKNAMES: dict[str, str] = {nick: formal for formal, nicks in _NICKNAMES.items() for nick in nicks}
+
+# Legal forms, written as they look after match normalisation (lower case, punctuation -> space):
+# removed as whole trailing (or, for CJK, trailing substring) tokens.
+LEGAL_FORMS_LATIN: tuple[str, ...] = (
+    "limited", "ltd", "incorporated", "inc", "corporation", "corp", "company", "co", "llc", "l l c",
+    "llp", "lp", "plc", "gmbh", "mbh", "ag", "kg", "sa", "s a", "sas", "sarl", "srl", "spa", "s p a",
+    "bv", "b v", "nv", "n v", "oy", "ab", "as", "a s", "aps", "pty", "pte", "pvt", "private",
+    "holdings", "holding", "group", "kk", "k k", "co ltd", "sdn bhd", "bhd", "sdn", "ltda", "sl", "se",
+)
+# longest first so that 股份有限公司 is removed before 有限公司
+LEGAL_FORMS_CJK: tuple[str, ...] = tuple(sorted((
+    "股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司", "集团", "公司",
+    "株式会社", "控股", "分公司",
+), key=len, reverse=True))
