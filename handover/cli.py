@@ -17,6 +17,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from handover.cli_dedup import DedupInputError
+from handover.review import ReviewError
 from handover.spec import MigrationSpec, SpecError, json_schema, load_spec, source_columns, where_in_spec
 
 console = Console(stderr=True)
@@ -232,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     rp = sub.add_parser("report", help="write the reconciliation report again from staging")
     rp.add_argument("spec")
+    from handover.cli_dedup import add_parser as add_dedup_parser
+
+    add_dedup_parser(sub)
     return p
 
 
@@ -255,7 +260,11 @@ def main(argv: list[str] | None = None) -> int:
             return demo_data(args.out, args.scale, args.seed)
         if args.command == "report":
             return report(args.spec)
-    except (SpecError, UserError) as exc:
+        if args.command == "dedup":
+            from handover.cli_dedup import run as run_dedup
+
+            return run_dedup(args, console)
+    except (SpecError, UserError, DedupInputError, ReviewError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

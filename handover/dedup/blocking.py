@@ -1,78 +1,110 @@
 """Candidate pairs for the probabilistic matcher, generated in DuckDB.
 
-Each blocking rule is an equality on one or more match columns. Blocks larger than `max_block`
-records are skipped for that rule (a switchboard number shared by 3,000 colleagues, "john smith"):
-their true duplicates are still found through the other rules, and the pair count stays near
-linear in the number of records. Pairs already joined by an exact rule (same `xc` label) are left
-out: they are merged anyway.
+Each blocking rule is an equality on one or more match columns (or derived keys such as a name's
+initial). Blocks larger than the rule's `max_block` are skipped for that rule (a switchboard number
+shared by 3,000 colleagues, "john smith"): their true duplicates are still found through the other
+rules, and the pair count stays near linear in the number of records. Pairs already joined by an
+exact rule (same `xc` label) are left out: they are merged anyway. Pairs that fail `keep` (the
+cheap pre-filter: the names could be the same person's, or a phone/e-mail is shared) are dropped
+before scoring.
 """
 
 from __future__ import annotations
 
-DEFAULT_MAX_BLOCK = 100
+from dataclasses import dataclass
 
-CONTACT_RULES: tuple[tuple[str, ...], ...] = (
-    ("email",), ("phone",), ("first_key", "last_name"), ("last_name", "dob"), ("first_name", "dob"),
-    ("dob", "postcode"), ("last_name", "postcode"), ("first_name", "postcode"), ("street", "last_name"),
-    ("last_name", "company"), ("first_key", "company"), ("email_local",), ("dob", "street_num"),
-    ("last_name", "city"), ("first_name", "city"), ("first_name", "last_name_swapped"),
-    ("last_name", "phone_head"), ("first_name", "phone_head"),
-)
-ACCOUNT_RULES: tuple[tuple[str, ...], ...] = (
-    ("name",), ("domain",), ("phone",), ("tax_id",), ("street", "postcode"), ("name_head", "city"),
-    ("name_head", "postcode"), ("street", "city"),
-)
-
-# derived blocking columns: name -> (SQL expression over the prepared table, columns it needs)
+# derived blocking keys: name -> (SQL over one record, with {t} for its alias; columns it needs)
 DERIVED = {
-    # pairs (first, last) with (last, first): blocked on l.first = r.last and l.last = r.first
-    "last_name_swapped": ("last_name", ("last_name",)),
-    "phone_head": ("substr(phone, 1, 7)", ("phone",)),
-    "name_head": ("substr(name, 1, 6)", ("name",)),
+    "phone_head": ('substr({t}."phone", 1, 7)', ("phone",)),
+    "name_head": ('substr({t}."name", 1, 6)', ("name",)),
+    "first_initial": ('left({t}."first_name", 1)', ("first_name",)),
+    "last_initial": ('left({t}."last_name", 1)', ("last_name",)),
 }
 
 
-def rules_for(entity: str, present: set[str]) -> list[tuple[str, ...]]:
+@dataclass(frozen=True)
+class Rule:
+    keys: tuple[str, ...]
+    max_block: int = 100
+    names_equal: bool = False   # the keys make the names compatible: no need for the pre-filter
+    swapped: bool = False       # l.first = r.last AND l.last = r.first
+
+    def needs(self) -> set[str]:
+        out: set[str] = set()
+        for key in self.keys:
+            out |= set(DERIVED[key][1]) if key in DERIVED else {key}
+        return out
+
+
+CONTACT_RULES: tuple[Rule, ...] = (
+    Rule(("email",)), Rule(("phone",), max_block=20), Rule(("first_key", "last_name"), max_block=50, names_equal=True),
+    Rule(("last_name", "dob")), Rule(("first_name", "dob")), Rule(("dob", "postcode")), Rule(("dob", "street_num")),
+    Rule(("street", "last_name")), Rule(("last_name", "company")), Rule(("first_key", "company")),
+    Rule(("email_local",), max_block=30), Rule(("first_name", "last_name"), swapped=True),
+    Rule(("last_name", "phone_head"), max_block=30), Rule(("first_name", "phone_head"), max_block=30),
+    Rule(("last_name", "postcode", "first_initial"), max_block=30),
+    Rule(("first_name", "postcode", "last_initial"), max_block=30),
+    Rule(("last_name", "city", "first_initial"), max_block=30),
+    Rule(("first_name", "city", "last_initial"), max_block=30),
+)
+ACCOUNT_RULES: tuple[Rule, ...] = (
+    Rule(("name",)), Rule(("domain",)), Rule(("phone",), max_block=30), Rule(("tax_id",)),
+    Rule(("street", "postcode"), max_block=30), Rule(("name_head", "city"), max_block=30),
+    Rule(("name_head", "postcode"), max_block=30), Rule(("street", "city"), max_block=30),
+)
+
+
+def rules_for(entity: str, present: set[str]) -> list[Rule]:
     """The entity's blocking rules whose columns are all populated."""
-    out = []
-    for rule in CONTACT_RULES if entity == "contact" else ACCOUNT_RULES:
-        needed = set()
-        for c in rule:
-            needed |= set(DERIVED[c][1]) if c in DERIVED else {c}
-        if needed <= present:
-            out.append(rule)
-    return out
+    return [r for r in (CONTACT_RULES if entity == "contact" else ACCOUNT_RULES) if r.needs() <= present]
 
 
-def _rule_sql(table: str, rule: tuple[str, ...], max_block: int) -> str:
-    if rule == ("first_name", "last_name_swapped"):
-        # l.first = r.last AND l.last = r.first; a block is a {first, last} name pair
-        return f"""
-        SELECT l.uid AS uid_l, r.uid AS uid_r FROM {table} l JOIN {table} r
-          ON l.first_name = r.last_name AND l.last_name = r.first_name AND l.first_name <> l.last_name
-        WHERE l.uid < r.uid AND l.xc <> r.xc"""
-    exprs = [DERIVED[c][0] if c in DERIVED else f'"{c}"' for c in rule]
-    keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
-    not_null = " AND ".join(f"{e} IS NOT NULL" for e in exprs)
-    on = " AND ".join(f"l.k{i} = r.k{i}" for i in range(len(exprs)))
-    part = ", ".join(f"k{i}" for i in range(len(exprs)))
-    return f"""
-        SELECT l.uid AS uid_l, r.uid AS uid_r
-        FROM (SELECT uid, xc, {keys}, count(*) OVER (PARTITION BY {part}) AS n FROM {table} WHERE {not_null}) l
-        JOIN (SELECT uid, xc, {keys} FROM {table} WHERE {not_null}) r ON {on}
-        WHERE l.n <= {max_block} AND l.uid < r.uid AND l.xc <> r.xc"""
+def _key(key: str, alias: str) -> str:
+    return DERIVED[key][0].format(t=alias) if key in DERIVED else f'{alias}."{key}"'
 
 
-def candidate_pairs(con, table: str, rules: list[tuple[str, ...]], out: str, *, max_block: int = DEFAULT_MAX_BLOCK) -> int:
-    """Create table `out` (match_key, join_key_l, join_key_r) of distinct candidate pairs, l < r;
-    match_key is the index of the first rule that produced the pair. Returns the pair count."""
+def _key_rows_sql(table: str, index: int, rule: Rule) -> str:
+    """(rule, h, uid, xc) for every record with all keys present; h hashes the key values."""
+    keys = [_key(k, "t") for k in rule.keys]
+    if rule.swapped:  # {first, last} as an unordered pair: "john smith" and "smith john" share a block
+        a, b = keys
+        keys = [f"least({a}, {b})", f"greatest({a}, {b})"]
+        extra = f" AND {a} <> {b}"
+    else:
+        extra = ""
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    return f"SELECT {index} AS rule, hash({', '.join(keys)}) AS h, uid, xc FROM {table} t WHERE {not_null}{extra}"
+
+
+def candidate_pairs(con, table: str, rules: list[Rule], out: str, *, keep: str = "TRUE") -> int:
+    """Create table `out` (match_key, join_key_l, join_key_r) of distinct candidate pairs, l < r, that
+    satisfy `keep` (SQL over l. and r., skipped for pairs found by a rule whose keys make the names
+    equal); match_key is the index of the first rule that produced the pair. Returns the pair count.
+
+    All rules run as one self-join over (rule, hash of the rule's keys), which DuckDB parallelises."""
     if not rules:
         con.execute(f"CREATE OR REPLACE TABLE {out} (match_key VARCHAR, join_key_l BIGINT, join_key_r BIGINT)")
         return 0
-    union = " UNION ALL ".join(f"SELECT {i} AS rule, uid_l, uid_r FROM ({_rule_sql(table, r, max_block)})"
-                               for i, r in enumerate(rules))
+    limits = ", ".join(f"({i}, {r.max_block}, {str(r.names_equal).upper()})" for i, r in enumerate(rules))
+    keyed = " UNION ALL ".join(_key_rows_sql(table, i, r) for i, r in enumerate(rules))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __block_keys AS
+        WITH k AS ({keyed}),
+             limits(rule, max_block, names_equal) AS (VALUES {limits}),
+             blocks AS (SELECT k.rule, k.h FROM k JOIN limits USING (rule)
+                        GROUP BY k.rule, k.h, limits.max_block HAVING count(*) BETWEEN 2 AND limits.max_block)
+        SELECT k.* FROM k SEMI JOIN blocks ON k.rule = blocks.rule AND k.h = blocks.h""")
     con.execute(f"""
         CREATE OR REPLACE TABLE {out} AS
-        SELECT CAST(min(rule) AS VARCHAR) AS match_key, uid_l AS join_key_l, uid_r AS join_key_r
-        FROM ({union}) GROUP BY uid_l, uid_r""")
+        WITH limits(rule, max_block, names_equal) AS (VALUES {limits}),
+             raw AS (
+                SELECT a.uid AS uid_l, b.uid AS uid_r, min(a.rule) AS rule, bool_or(limits.names_equal) AS trusted
+                FROM __block_keys a JOIN __block_keys b ON a.rule = b.rule AND a.h = b.h AND a.uid < b.uid
+                JOIN limits ON limits.rule = a.rule
+                WHERE a.xc <> b.xc
+                GROUP BY a.uid, b.uid)
+        SELECT CAST(raw.rule AS VARCHAR) AS match_key, raw.uid_l AS join_key_l, raw.uid_r AS join_key_r
+        FROM raw JOIN {table} l ON l.uid = raw.uid_l JOIN {table} r ON r.uid = raw.uid_r
+        WHERE raw.trusted OR ({keep})""")
+    con.execute("DROP TABLE __block_keys")
     return con.execute(f"SELECT count(*) FROM {out}").fetchone()[0]

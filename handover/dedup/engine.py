@@ -12,8 +12,8 @@ import pyarrow as pa
 
 from handover.dedup.blocking import candidate_pairs, rules_for
 from handover.dedup.cluster import Edges, cluster
-from handover.dedup.model import connect, organisational, present_columns, score_pairs
-from handover.dedup.prepare import CANONICAL, PREPARED_COLUMNS, RULE_KEYS, prepare_into
+from handover.dedup.model import connect, names_sql, organisational, prefilter_sql, present_columns, score_pairs
+from handover.dedup.prepare import CANONICAL, PREPARED_COLUMNS, RULE_KEYS, as_arrow_strings, prepare_into
 
 DEFAULT_RULES = {"contact": ["email", "phone+name"], "account": ["name+domain", "domain", "tax_id"]}
 DECISIONS = ("match", "no_match")
@@ -57,19 +57,30 @@ def parse_rules(entity: str, rules: list[str] | None) -> list[tuple[str, tuple[s
     return out
 
 
-def _exact_edges(con, table: str, rules: list[tuple[str, tuple[str, ...]]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each record with a rule key joins the first record (smallest position) with the same key."""
+def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str, ...]]], present: set[str]
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each record with a rule key joins the first record (smallest position) with the same key.
+
+    A rule that does not compare names (an e-mail address, a phone number) does not join records
+    whose names contradict each other: a household's shared mailbox, a switchboard. Such pairs are
+    left to the probabilistic matcher, which puts them up for review."""
+    names = names_sql(entity, present, loose=True)
+    name_keys = set(RULE_KEYS[entity]["name"])
     parts = []
     for i, (_text, keys) in enumerate(rules):
         cols = ", ".join(f'"{k}"' for k in keys)
         not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
-        parts.append(f"SELECT {i} AS rule, first, uid FROM (SELECT uid, min(uid) OVER (PARTITION BY {cols}) AS first "
-                     f"FROM {table} WHERE {not_null}) WHERE uid <> first")
+        edges = (f"SELECT {i} AS rule, first, uid FROM (SELECT uid, min(uid) OVER (PARTITION BY {cols}) AS first "
+                 f"FROM {table} WHERE {not_null}) WHERE uid <> first")
+        if not (name_keys & set(keys)) and names != "TRUE":
+            edges = (f"SELECT e.* FROM ({edges}) e JOIN {table} l ON l.uid = e.first JOIN {table} r ON r.uid = e.uid "
+                     f"WHERE {names}")
+        parts.append(edges)
     if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), []
     got = con.execute(" UNION ALL ".join(parts) + " ORDER BY rule, uid").fetchnumpy()
-    names = np.array([f"exact:{text}" for text, _ in rules], dtype=object)
-    return got["first"].astype(np.int64), got["uid"].astype(np.int64), names[got["rule"].astype(np.int64)].tolist()
+    names_of = np.array([f"exact:{text}" for text, _ in rules], dtype=object)
+    return got["first"].astype(np.int64), got["uid"].astype(np.int64), names_of[got["rule"].astype(np.int64)].tolist()
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -80,6 +91,18 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.arange(n, dtype=np.int64)
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
     return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _representatives(ids: pd.Series, labels: np.ndarray) -> np.ndarray:
+    """The smallest id (string order) of each row's cluster."""
+    import pyarrow.compute as pc
+
+    id_arr = pa.array(ids.to_numpy(dtype=object), pa.string())
+    order = pc.sort_indices(id_arr).to_numpy()
+    _, first = np.unique(labels[order], return_index=True)
+    best = np.empty(labels.max() + 1 if len(labels) else 0, dtype=np.int64)
+    best[labels[order][first]] = order[first]
+    return ids.to_numpy(dtype=object)[best[labels]]
 
 
 def _decisions(decisions: pd.DataFrame | None, ids: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,9 +137,9 @@ def resolve(
     parsed = parse_rules(entity, rules)
     if "id" not in frame.columns:
         raise ValueError("the frame has no 'id' column")
-    ids = frame["id"].astype("str")
-    if ids.isna().any():
-        raise ValueError("the 'id' column has empty values")
+    if frame["id"].isna().any():
+        raise ValueError(f"the 'id' column is empty in row {int(frame['id'].isna().to_numpy().argmax()) + 1}")
+    ids = pd.Series(as_arrow_strings(frame["id"]).to_numpy(zero_copy_only=False), index=frame.index, dtype="str")
     if ids.duplicated().any():
         raise ValueError(f"the 'id' column has duplicate values, e.g. {ids[ids.duplicated()].iloc[0]!r}")
     n = len(frame)
@@ -136,25 +159,26 @@ def resolve(
         lap("prepare")
 
         say("exact rules")
-        ex_l, ex_r, ex_names = _exact_edges(con, "prepared", parsed)
+        present = present_columns(con, "prepared", list(PREPARED_COLUMNS[entity]))
+        ex_l, ex_r, ex_names = _exact_edges(con, "prepared", entity, parsed, present)
         dec_l, dec_r, dec_match = _decisions(decisions, ids)
         lap("exact")
 
         sc_l = sc_r = np.zeros(0, np.int64)
         sc_w = sc_p = np.zeros(0, np.float64)
         sc_gate = np.zeros(0, bool)
-        present = present_columns(con, "prepared", list(PREPARED_COLUMNS[entity]))
         block_rules = rules_for(entity, present)
         if probabilistic is not None and n >= 2 and block_rules:
             # exact clusters (xc): pairs inside one are merged anyway and need no scoring
             xc = pa.table({"uid": np.arange(n, dtype=np.int64), "xc": _components(n, ex_l, ex_r)})
             con.register("xc_view", xc)
             columns = ", ".join(f'p."{c}"' for c in sorted(present))
-            con.execute(f"CREATE TABLE records AS SELECT p.uid, x.xc, {columns} FROM prepared p JOIN xc_view x USING (uid)")
+            con.execute(f"CREATE TABLE records AS SELECT p.uid, x.xc, p.first_han, p.last_han, {columns} "
+                        "FROM prepared p JOIN xc_view x USING (uid)")
             con.unregister("xc_view")
             con.execute("DROP TABLE prepared")
             say("blocking: generating candidate pairs")
-            count = candidate_pairs(con, "records", block_rules, "candidates")
+            count = candidate_pairs(con, "records", block_rules, "candidates", keep=prefilter_sql(entity, present))
             lap("blocking")
             if count:
                 say(f"probabilistic matching: {count:,} candidate pairs")
@@ -178,8 +202,7 @@ def resolve(
     threshold = probabilistic.match_threshold if probabilistic is not None else 1.1
     labels, forced_ok, scored_ok = cluster(n, forced, scored_edges, match_probability=threshold,
                                            cannot_link=(dec_l[~dec_match], dec_r[~dec_match]))
-    representative = pd.Series(ids.to_numpy()).groupby(labels).transform("min").to_numpy()
-    cluster_id = pd.Series(representative, index=frame.index, name="cluster_id")
+    cluster_id = pd.Series(_representatives(ids, labels), index=frame.index, name="cluster_id", dtype="str")
     lap("cluster")
 
     id_arr = ids.to_numpy()

@@ -142,7 +142,7 @@ def _eq(*cols: str) -> str:
 def training_rules(entity: str, present: set[str]) -> list[str]:
     """EM blocking rules: each leaves most comparisons free to be estimated."""
     if entity == "contact":
-        candidates = [("first_key", "last_name"), ("dob",), ("email",), ("phone",), ("postcode", "street_num")]
+        candidates = [("email",), ("phone",), ("dob",), ("first_key", "last_name"), ("postcode", "street_num")]
     else:
         candidates = [("name",), ("domain",), ("phone",), ("postcode", "street_num")]
     return [_eq(*c) for c in candidates if set(c) <= present][:3]
@@ -197,40 +197,78 @@ def adjusted_weight_sql(comparisons: list[dict], org: tuple[str, ...]) -> str:
     return f"(match_weight - ({total}) + {capped})"
 
 
-def _compatible(left: str, right: str, nickname: str | None = None) -> str:
+def _compatible(left: str, right: str, nickname: str | None = None, loose: bool = False) -> str:
     """Two name parts that could be the same person's: either missing, equal, the same nickname key,
-    an initial of the other, or (Latin script only) one or two typos apart. Han names must be equal."""
+    an initial or a prefix of the other (Chris / Christopher), written in different scripts (王 / Wang:
+    cannot tell), or (Latin) one typo apart (two for names of 7+ letters) or Jaro-Winkler >= 0.92;
+    `loose` (for exact rules) allows two typos or Jaro-Winkler >= 0.8. Two Han names must be equal
+    here (see names_sql). Written as a CASE so that DuckDB evaluates the costly distances only where
+    the cheap tests did not decide."""
     l, r = f'l."{left}"', f'r."{right}"'
-    latin = f"NOT regexp_matches({l} || {r}, '\\p{{Han}}')"
-    typo = (f"(jaro_winkler_similarity({l}, {r}) >= 0.92 OR damerau_levenshtein({l}, {r}) <= 1 "
-            f"OR (least(length({l}), length({r})) >= 7 AND damerau_levenshtein({l}, {r}) <= 2))")
-    initial = f"((length({l}) = 1 OR length({r}) = 1) AND left({l}, 1) = left({r}, 1))"
+    lh, rh = f'l."{left.split("_")[0]}_han"', f'r."{right.split("_")[0]}_han"'
     nick = f' OR l."{nickname}" = r."{nickname}"' if nickname else ""
-    return f"({l} IS NULL OR {r} IS NULL OR {l} = {r}{nick} OR {initial} OR ({latin} AND {typo}))"
+    typos = "2" if loose else f"CASE WHEN least(length({l}), length({r})) >= 7 THEN 2 ELSE 1 END"
+    return (f"CASE WHEN {l} IS NULL OR {r} IS NULL OR {l} = {r}{nick} THEN TRUE "
+            f"WHEN left({l}, 1) = left({r}, 1) AND least(length({l}), length({r})) = 1 THEN TRUE "
+            f"WHEN {lh} <> {rh} THEN TRUE WHEN {lh} THEN FALSE "
+            f"WHEN least(length({l}), length({r})) >= 3 AND (starts_with({l}, {r}) OR starts_with({r}, {l})) THEN TRUE "
+            f"WHEN abs(length({l}) - length({r})) > {3 if loose else 2} THEN FALSE "
+            f"WHEN jaro_winkler_similarity({l}, {r}) >= {0.8 if loose else 0.92} THEN TRUE "
+            f"ELSE levenshtein({l}, {r}) <= {typos} END")
+
+
+def names_sql(entity: str, present: set[str], loose: bool = False) -> str:
+    """SQL (over l. and r.): the names do not contradict each other (the same person could have them).
+    Han names may differ in one character of one part when the other part is equal (an input
+    method's homophone: 张超娟 / 张超鹃)."""
+    if entity == "account":
+        if "name" not in present:
+            return "TRUE"
+        return ('CASE WHEN l."name" IS NULL OR r."name" IS NULL OR l."name" = r."name" THEN TRUE '
+                f'ELSE jaro_winkler_similarity(l."name", r."name") >= {0.7 if loose else 0.8} END')
+    has_first, has_last = "first_name" in present, "last_name" in present
+    if not (has_first or has_last):
+        return "TRUE"
+    nick = "first_key" if "first_key" in present else None
+    first = _compatible("first_name", "first_name", nick, loose) if has_first else "TRUE"
+    last = _compatible("last_name", "last_name", None, loose) if has_last else "TRUE"
+    whens = [f"CASE WHEN {first} THEN {last} ELSE FALSE END"]
+    if has_first and has_last:
+        whens.append(f'l."first_name" = r."last_name" AND {_compatible("last_name", "first_name", None, loose)}')
+        whens.append(f'l."last_name" = r."first_name" AND {_compatible("first_name", "last_name", None, loose)}')
+        for part, other in (("first", "last"), ("last", "first")):
+            whens.append(f'l."{other}_name" = r."{other}_name" AND l."{part}_han" AND r."{part}_han" '
+                         f'AND length(l."{part}_name") = length(r."{part}_name") '
+                         f'AND levenshtein(l."{part}_name", r."{part}_name") <= 1')
+    return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in whens) + " ELSE FALSE END"
 
 
 def gate_sql(entity: str, present: set[str]) -> str:
-    """SQL (over l. and r. records) that must hold for a probabilistic pair to merge on its own."""
+    """SQL (over l. and r. records) that must hold for a probabilistic pair to merge on its own:
+    compatible names (a contact), or a date of birth equal or one typo apart (it vouches for a
+    mistyped name); for accounts a compatible name, or the same domain or tax id."""
     if entity == "contact":
-        has_first, has_last = "first_name" in present, "last_name" in present
-        if not (has_first or has_last):
-            return "TRUE"
-        nick = "first_key" if "first_key" in present else None
-        parts = ([_compatible("first_name", "first_name", nick)] if has_first else []) + \
-                ([_compatible("last_name", "last_name")] if has_last else [])
-        names = " AND ".join(parts)
-        if has_first and has_last:
-            swapped = f'{_compatible("first_name", "last_name")} AND {_compatible("last_name", "first_name")}'
-            names = f'({names}) OR ({swapped} AND l."first_name" IS NOT NULL AND r."last_name" IS NOT NULL)'
-        if "dob" in present:  # a date of birth is personal: it vouches for a record whose name was mistyped
-            names = f'({names}) OR damerau_levenshtein(l."dob", r."dob") <= 1'
-        return f"coalesce({names}, FALSE)"
-    alternatives = []
+        names = names_sql(entity, present)
+        if "dob" not in present:
+            return names
+        return (f'CASE WHEN l."dob" = r."dob" THEN TRUE WHEN {names} THEN TRUE '
+                f'ELSE coalesce(levenshtein(l."dob", r."dob") <= 1, FALSE) END')
+    alternatives = [f'l."{c}" = r."{c}"' for c in ("domain", "tax_id") if c in present]
     if "name" in present:
-        alternatives.append('(l."name" IS NULL OR r."name" IS NULL OR l."name" = r."name" OR '
-                            'jaro_winkler_similarity(l."name", r."name") >= 0.9)')
-    alternatives += [f'l."{c}" = r."{c}"' for c in ("domain", "tax_id") if c in present]
-    return f"coalesce({' OR '.join(alternatives)}, FALSE)" if alternatives else "TRUE"
+        alternatives.append('l."name" IS NULL OR r."name" IS NULL OR l."name" = r."name"')
+        alternatives.append('jaro_winkler_similarity(l."name", r."name") >= 0.9')
+    if not alternatives:
+        return "TRUE"
+    return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in alternatives) + " ELSE FALSE END"
+
+
+def prefilter_sql(entity: str, present: set[str]) -> str:
+    """Candidate pairs worth scoring: those that pass the gate, and those sharing a phone number or
+    e-mail address (they cannot merge on their own if the gate fails, but a reviewer should see them)."""
+    shared = [f'l."{c}" = r."{c}"' for c in ("email", "phone") if c in present]
+    if not shared:
+        return gate_sql(entity, present)
+    return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in shared) + f" ELSE {gate_sql(entity, present)} END"
 
 
 def present_columns(con, table: str, columns: list[str]) -> set[str]:

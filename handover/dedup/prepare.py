@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handover.dedup.tables import LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NICKNAMES
+from handover.dedup.tables import LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NAME_TITLES, NICKNAMES
 
 CONTACT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city",
                    "postcode", "state", "country", "date_of_birth")
@@ -85,14 +85,21 @@ def fold_unicode(value: str) -> str:
     return value
 
 
+def as_arrow_strings(series: pd.Series) -> pa.Array:
+    """A column as an Arrow large_string array; None / NaN / NA are nulls, other values str()."""
+    if series.dtype == "str":
+        arr = pa.array(series.array)
+        return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
+    values = series.to_numpy(dtype=object, na_value=None)
+    missing = pd.isna(values)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object)
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
 def _folded(series: pd.Series) -> pa.Array:
     """The column as an Arrow string array, non-ASCII values folded (once per distinct value)."""
-    if series.dtype != "str":
-        series = series.astype("object").where(series.notna(), None).astype("str")
-    arr = pa.array(series.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
+    arr = as_arrow_strings(series)
     non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(arr)), False)
     if not pc.any(non_ascii).as_py():
         return arr
@@ -117,7 +124,8 @@ def _sql_list(values) -> str:
 _LATIN_FORMS = "|".join(re.escape(f).replace("\\ ", " ") for f in sorted(LEGAL_FORMS_LATIN, key=len, reverse=True))
 _LEGAL_FORM_AT_END = f"(?: (?:{_LATIN_FORMS})|(?:{'|'.join(LEGAL_FORMS_CJK)}))$"
 
-_AFTER_COMMA = _words("regexp_extract(raw, ',(.*)$', 1)")
+_TITLES = "|".join(NAME_TITLES)
+_AFTER_COMMA = "regexp_replace(" + _words("regexp_extract(raw, ',(.*)$', 1)") + f", '^(?:(?:{_TITLES}) )+', '')"
 _BEFORE_COMMA = _words("regexp_extract(raw, '^([^,]*),', 1)")
 
 # Recipes: per canonical column, steps (name, SQL over `raw` and earlier steps) evaluated once per
@@ -128,7 +136,9 @@ RECIPES: dict[str, Recipe] = {
     "first_name": ([("v", _words("raw"))], ["v"]),
     "last_name": ([("v", _words("raw"))], ["v"]),
     "full_name": ([
-        ("w", _words("raw")),
+        ("w0", _words("raw")),
+        ("w", f"nullif(trim(regexp_replace(regexp_replace(w0, '^(?:(?:{_TITLES}) )+', ''), "
+              "' (?:jr|sr|ii|iii|iv|phd|md|esq)$', '')), '')"),
         ("comma", "contains(raw, ',')"),
         ("han", "regexp_matches(w, '^\\p{Han}+$')"),
         ("first", f"CASE WHEN comma THEN {_AFTER_COMMA} "
@@ -219,6 +229,12 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
         out["domain"] = get("domain")
         out["phone"] = get("phone")
         out["tax_id"] = get("tax_id")
+    han = "coalesce(regexp_matches({}, '\\p{{Han}}'), FALSE)"
+    if entity == "contact":  # name parts written in Han characters (typo distances mean nothing there)
+        out["first_han"] = han.format(out["first_name"])
+        out["last_han"] = han.format(out["last_name"])
+    else:
+        out["first_han"] = out["last_han"] = "FALSE"
     out["street"] = get("street")
     out["street_num"] = get("street", "num")
     for c in ("city", "postcode", "state", "country"):

@@ -55,7 +55,7 @@ def test_every_asset_materialises_and_every_check_passes(migrated) -> None:
     spec, result, _ = migrated
     assert result.success
     stage_keys = {f"demo/{stage}/{entity}" for stage in ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled") for entity in spec.ordered_entities()}
-    assert stage_keys | {"demo/reconciled/report"} <= materialized_keys(result)
+    assert stage_keys | {"demo/reconciled/report", "demo/review/account"} <= materialized_keys(result)
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) >= 35
     failed = [(e.asset_key.to_user_string(), e.check_name, e.metadata) for e in evaluations if not e.passed]
