@@ -6,7 +6,7 @@ import decimal
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,6 +144,17 @@ def clean_texts(uniques: np.ndarray, multiline: bool = False) -> tuple[list[str 
         values.append(value)
         rules.append(rule)
     return values, rules
+
+
+Triple = tuple[object, "str | None", "str | None"]
+
+
+def per_distinct_text(s: pd.Series, one: Callable[[str, str | None], Triple]) -> Normalised:
+    """Clean each distinct value's text once, then `one(text, text_rule)` gives (value, problem, rule)."""
+    distinct = Distinct.of(s)
+    texts, text_rules = clean_texts(distinct.uniques)
+    triples = [one(text, rule) if text is not None else (None, None, None) for text, rule in zip(texts, text_rules)]
+    return distinct.result([t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples])
 
 
 def clean_text(s: pd.Series, multiline: bool = False) -> Normalised:

@@ -11,7 +11,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from handover.cleaning.base import Distinct, Normalised, clean_texts
+from handover.cleaning.base import Distinct, Normalised, Triple, clean_texts, per_distinct_text
 
 # A strict subset of what email-validator accepts, checked with one regex instead of a ~70µs call.
 # Labels with "--" may be IDNA (xn--) and special-use TLDs are rejected, so both go the slow way.
@@ -43,22 +43,18 @@ def _normalise_email(text: str) -> str | None:
     return checked.normalized.lower()
 
 
+def _email_triple(text: str, text_rule: str | None) -> Triple:
+    value = _normalise_email(text)
+    if value is None:
+        return None, "invalid_email", None
+    if value == text:
+        return value, None, text_rule
+    return value, None, "lowercase" if value == text.lower() else "email_normalize"
+
+
 def clean_email(s: pd.Series) -> Normalised:
     """Syntax-checked (email-validator, no DNS) and lower-cased address; problem "invalid_email"."""
-    distinct = Distinct.of(s)
-    texts, text_rules = clean_texts(distinct.uniques)
-    values: list[str | None] = []
-    problems: list[str | None] = []
-    rules: list[str | None] = []
-    for text, text_rule in zip(texts, text_rules):
-        value = _normalise_email(text) if text is not None else None
-        values.append(value)
-        problems.append("invalid_email" if value is None and text is not None else None)
-        if value is None or value == text:
-            rules.append(text_rule if value is not None else None)
-        else:
-            rules.append("lowercase" if value == text.lower() else "email_normalize")
-    return distinct.result(values, problems, rules)
+    return per_distinct_text(s, _email_triple)
 
 
 _CN_EXTENSION = re.compile(r"\s*(?:转|轉|分机|分機)\s*([0-9]{1,6})\s*$")
@@ -100,17 +96,14 @@ def clean_phone(s: pd.Series, default_region: str | None = "CN") -> Normalised:
     `default_region` (None: they are invalid). Problem "invalid_phone" when unparseable or not a
     possible number (a length check, not a validity check)."""
     region = default_region.upper() if default_region else None
-    distinct = Distinct.of(s)
-    texts, text_rules = clean_texts(distinct.uniques)
-    values: list[str | None] = []
-    problems: list[str | None] = []
-    rules: list[str | None] = []
-    for text, text_rule in zip(texts, text_rules):
-        value = _normalise_phone(text, region) if text is not None else None
-        values.append(value)
-        problems.append("invalid_phone" if value is None and text is not None else None)
-        rules.append(None if value is None else text_rule if value == text else "e164")
-    return distinct.result(values, problems, rules)
+
+    def one(text: str, text_rule: str | None) -> Triple:
+        value = _normalise_phone(text, region)
+        if value is None:
+            return None, "invalid_phone", None
+        return value, None, text_rule if value == text else "e164"
+
+    return per_distinct_text(s, one)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from handover.cleaning.base import Distinct, Normalised, clean_texts
+from handover.cleaning.base import Distinct, Normalised, Triple, clean_texts, per_distinct_text
 
 __all__ = ["check_postcode", "clean_company", "clean_country", "clean_postcode", "company_match_key", "country_code"]
 
@@ -117,36 +117,27 @@ def country_code(text: str | None) -> str | None:
     return found[0] if found else None
 
 
+def _country_triple(text: str, text_rule: str | None) -> Triple:
+    found = _lookup_country(text)
+    if found is None:
+        return None, "invalid_country", None
+    code, _ = found
+    if code == text:
+        return code, None, text_rule
+    if text.upper() == code:
+        return code, None, "uppercase"
+    if text.upper() == _countries().alpha3.get(code):
+        return code, None, "alpha3"
+    return code, None, "country_name"
+
+
 def clean_country(s: pd.Series) -> Normalised:
     """ISO 3166-1 alpha-2 codes ("CN", "US", "GB", ...) from alpha-2 codes in any case, alpha-3 codes,
     English names and official names, common variants (USA, U.S., UK, Great Britain, England → GB,
     Deutschland, PRC, Mainland China, Hong Kong → HK, Taiwan → TW) and Chinese names (中国, 中国大陆,
     美国, 英国, 德国, 香港, 台湾, 澳门, ...). Rules "uppercase", "alpha3" and "country_name"; problem
     "invalid_country" (placeholders such as N/A, NA, unknown, 未知 included)."""
-    distinct = Distinct.of(s)
-    texts, text_rules = clean_texts(distinct.uniques)
-    values: list[str | None] = []
-    problems: list[str | None] = []
-    rules: list[str | None] = []
-    for text, text_rule in zip(texts, text_rules):
-        found = _lookup_country(text) if text is not None else None
-        if found is None:
-            values.append(None)
-            problems.append("invalid_country" if text is not None else None)
-            rules.append(None)
-            continue
-        code, _ = found
-        values.append(code)
-        problems.append(None)
-        if code == text:
-            rules.append(text_rule)
-        elif text.upper() == code:
-            rules.append("uppercase")
-        elif text.upper() == _countries().alpha3.get(code):
-            rules.append("alpha3")
-        else:
-            rules.append("country_name")
-    return distinct.result(values, problems, rules)
+    return per_distinct_text(s, _country_triple)
 
 
 # ------------------------------------------------------------------------------------------ postcodes
