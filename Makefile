@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Handover needs Python 3.11 (set PYTHON=...)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +31,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps 'recordlinkage>=0.16,<0.17'
+	$(BIN)/python -m pip install --quiet 'jellyfish>=1' 'joblib>=1' 'scikit-learn>=1.3'
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/cleaning_bench.py
 	$(BIN)/python bench/dedup_febrl.py

@@ -4,9 +4,10 @@ A pair of records is predicted when both are in the same predicted cluster and t
 to the same real entity. Counts come from cluster sizes (n choose 2 summed over clusters and over the
 predicted x true contingency cells), so no pair is ever enumerated: 1M records score in a second.
 
-    python bench/score.py PRED.csv TRUTH.csv [--truth-col true_id]
+    python bench/score.py PRED.csv TRUTH.csv|TRUTH.parquet [--truth-col true_id]
 
-PRED.csv has `id,cluster_id`; TRUTH.csv has `id` and the truth column (default `true_id`).
+PRED.csv has `id,cluster_id`; TRUTH has `id` and the truth column (default `true_id`, or `entity_id`
+as bench/synth_contacts.py writes it).
 """
 
 from __future__ import annotations
@@ -46,9 +47,25 @@ def pairwise_scores(pred: pd.Series, truth: pd.Series) -> dict:
             "tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1}
 
 
-def load_scores(pred_csv: str, truth_csv: str, truth_col: str = "true_id") -> dict:
-    pred = pd.read_csv(pred_csv, dtype=str, keep_default_na=False)
-    truth = pd.read_csv(truth_csv, dtype=str, keep_default_na=False, usecols=["id", truth_col])
+def _read(path: str, columns: list[str] | None = None) -> pd.DataFrame:
+    if path.lower().endswith((".parquet", ".pq")):
+        return pd.read_parquet(path, columns=columns).astype(str)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns)
+
+
+def load_scores(pred_csv: str, truth_csv: str, truth_col: str | None = None) -> dict:
+    """Scores of a prediction CSV (id, cluster_id) against a truth CSV or Parquet with `id` and the
+    truth column (default: true_id, else entity_id)."""
+    pred = _read(pred_csv, ["id", "cluster_id"])
+    if truth_col is None:
+        if truth_csv.lower().endswith((".parquet", ".pq")):
+            import pyarrow.parquet as pq
+
+            header = pq.read_schema(truth_csv).names
+        else:
+            header = pd.read_csv(truth_csv, dtype=str, nrows=0).columns
+        truth_col = "true_id" if "true_id" in header else "entity_id"
+    truth = _read(truth_csv, ["id", truth_col])
     missing = set(truth["id"]) - set(pred["id"])
     if missing:
         raise ValueError(f"{pred_csv}: {len(missing)} ids of {truth_csv} have no cluster")
@@ -59,7 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pred")
     parser.add_argument("truth")
-    parser.add_argument("--truth-col", default="true_id")
+    parser.add_argument("--truth-col", default=None, help="default: true_id, else entity_id")
     args = parser.parse_args()
     try:
         scores = load_scores(args.pred, args.truth, args.truth_col)

@@ -17,7 +17,6 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from handover.cli_dedup import DedupInputError
 from handover.review import ReviewError
 from handover.spec import MigrationSpec, SpecError, json_schema, load_spec, source_columns, where_in_spec
 
@@ -234,9 +233,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     rp = sub.add_parser("report", help="write the reconciliation report again from staging")
     rp.add_argument("spec")
-    from handover.cli_dedup import add_parser as add_dedup_parser
+    from handover.dedup.command import add_arguments as add_dedup_arguments
 
-    add_dedup_parser(sub)
+    add_dedup_arguments(sub.add_parser("dedup", help="cluster duplicate contacts or accounts in a CSV/Parquet file"))
     return p
 
 
@@ -261,10 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             return report(args.spec)
         if args.command == "dedup":
-            from handover.cli_dedup import run as run_dedup
+            from handover.dedup.command import dedup_command
 
-            return run_dedup(args, console)
-    except (SpecError, UserError, DedupInputError, ReviewError) as exc:
+            return dedup_command(args)
+    except (SpecError, UserError, ReviewError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

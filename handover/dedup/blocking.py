@@ -18,6 +18,9 @@ DERIVED = {
     "phone_head": ('substr({t}."phone", 1, 7)', ("phone",)),
     "name_head": ('substr({t}."name", 1, 6)', ("name",)),
     "first_initial": ('left({t}."first_name", 1)', ("first_name",)),
+    # a local part not made of the name (vincent968@): shared by few but the same person
+    "email_local_specific": ('CASE WHEN NOT {t}."email_name_like" THEN {t}."email_local" END',
+                             ("email_local", "email_name_like")),
     "last_initial": ('left({t}."last_name", 1)', ("last_name",)),
 }
 
@@ -37,15 +40,15 @@ class Rule:
 
 
 CONTACT_RULES: tuple[Rule, ...] = (
-    Rule(("email",)), Rule(("phone",), max_block=20), Rule(("first_key", "last_name"), max_block=50, names_equal=True),
+    Rule(("email",)), Rule(("phone",), max_block=20), Rule(("first_key", "last_name"), max_block=5, names_equal=True),
     Rule(("last_name", "dob")), Rule(("first_name", "dob")), Rule(("dob", "postcode")), Rule(("dob", "street_num")),
-    Rule(("street", "last_name")), Rule(("last_name", "company")), Rule(("first_key", "company")),
-    Rule(("email_local",), max_block=30), Rule(("first_name", "last_name"), swapped=True),
-    Rule(("last_name", "phone_head"), max_block=30), Rule(("first_name", "phone_head"), max_block=30),
+    Rule(("street", "last_name")), Rule(("street",), max_block=8),
+    Rule(("last_name", "company"), max_block=30), Rule(("first_key", "company"), max_block=30),
+    Rule(("email_local_specific",), max_block=10), Rule(("first_name", "last_name"), swapped=True),
     Rule(("last_name", "postcode", "first_initial"), max_block=30),
-    Rule(("first_name", "postcode", "last_initial"), max_block=30),
-    Rule(("last_name", "city", "first_initial"), max_block=30),
-    Rule(("first_name", "city", "last_initial"), max_block=30),
+    Rule(("first_key", "postcode", "last_initial"), max_block=30),
+    Rule(("last_name", "city", "first_initial"), max_block=8),
+    Rule(("first_key", "city", "last_initial"), max_block=8),
 )
 ACCOUNT_RULES: tuple[Rule, ...] = (
     Rule(("name",)), Rule(("domain",)), Rule(("phone",), max_block=30), Rule(("tax_id",)),
@@ -64,16 +67,18 @@ def _key(key: str, alias: str) -> str:
 
 
 def _key_rows_sql(table: str, index: int, rule: Rule) -> str:
-    """(rule, h, uid, xc) for every record with all keys present; h hashes the key values."""
+    """(rule, side, h, uid, xc) for every record with all keys present; h hashes the key values.
+    A swapped rule emits each record twice, (first, last) as side 1 and (last, first) as side 2,
+    and only sides 1 and 2 are paired: "john smith" meets "smith john", not another "john smith"."""
     keys = [_key(k, "t") for k in rule.keys]
-    if rule.swapped:  # {first, last} as an unordered pair: "john smith" and "smith john" share a block
-        a, b = keys
-        keys = [f"least({a}, {b})", f"greatest({a}, {b})"]
-        extra = f" AND {a} <> {b}"
-    else:
-        extra = ""
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    return f"SELECT {index} AS rule, hash({', '.join(keys)}) AS h, uid, xc FROM {table} t WHERE {not_null}{extra}"
+    if rule.swapped:
+        a, b = keys
+        return (f"SELECT {index} AS rule, 1 AS side, hash({a}, {b}) AS h, uid, xc FROM {table} t "
+                f"WHERE {not_null} AND {a} <> {b} UNION ALL "
+                f"SELECT {index} AS rule, 2 AS side, hash({b}, {a}) AS h, uid, xc FROM {table} t "
+                f"WHERE {not_null} AND {a} <> {b}")
+    return f"SELECT {index} AS rule, 0 AS side, hash({', '.join(keys)}) AS h, uid, xc FROM {table} t WHERE {not_null}"
 
 
 def candidate_pairs(con, table: str, rules: list[Rule], out: str, *, keep: str = "TRUE") -> int:
@@ -98,11 +103,14 @@ def candidate_pairs(con, table: str, rules: list[Rule], out: str, *, keep: str =
         CREATE OR REPLACE TABLE {out} AS
         WITH limits(rule, max_block, names_equal) AS (VALUES {limits}),
              raw AS (
-                SELECT a.uid AS uid_l, b.uid AS uid_r, min(a.rule) AS rule, bool_or(limits.names_equal) AS trusted
-                FROM __block_keys a JOIN __block_keys b ON a.rule = b.rule AND a.h = b.h AND a.uid < b.uid
+                SELECT least(a.uid, b.uid) AS uid_l, greatest(a.uid, b.uid) AS uid_r, min(a.rule) AS rule,
+                       bool_or(limits.names_equal) AS trusted
+                FROM __block_keys a JOIN __block_keys b
+                  ON a.rule = b.rule AND a.h = b.h AND a.uid <> b.uid AND a.side + b.side IN (0, 3)
+                     AND (a.uid < b.uid OR a.side = 1)
                 JOIN limits ON limits.rule = a.rule
                 WHERE a.xc <> b.xc
-                GROUP BY a.uid, b.uid)
+                GROUP BY least(a.uid, b.uid), greatest(a.uid, b.uid))
         SELECT CAST(raw.rule AS VARCHAR) AS match_key, raw.uid_l AS join_key_l, raw.uid_r AS join_key_r
         FROM raw JOIN {table} l ON l.uid = raw.uid_l JOIN {table} r ON r.uid = raw.uid_r
         WHERE raw.trusted OR ({keep})""")

@@ -5,10 +5,11 @@ by match weight, ties by record position so the result is deterministic) into a 
 
 * never joins two clusters holding a pair a reviewer marked "no_match" (cannot-link), and
 * never joins two multi-record clusters through a single weak link: when both sides already
-  have several records, the merge needs enough support from all the scored pairs between them
-  (average-linkage over match probabilities, unscored pairs counting as non-matches).
+  have more than one record, the merge needs enough support from all the pairs between them
+  (average-linkage over match probabilities; pairs never scored, or failing the name gate, count
+  as non-matches).
 
-Two single records (the great majority of merges) join on their own edge.
+A single record (the great majority of merges) joins on its own edge.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 
 @dataclass
@@ -29,15 +29,35 @@ class Edges:
     probability: np.ndarray   # match probability (1.0 for exact rules and decisions)
 
 
+EVIDENCE_MIN = 0.3  # scored pairs at least this likely count in the support test; others count as 0
+
+
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
         self.size = [1] * n
         self.cannot: dict[int, set[int]] = {}
         self.members: dict[int, list[int]] = {}
+        self._seeded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def seed(self, labels: np.ndarray) -> None:
+        """Start from components `labels` (smallest member as root); members are found lazily."""
+        roots = _smallest(labels)
+        self.parent = roots.tolist()
+        self.size = np.bincount(labels)[labels].tolist()
+        order = np.argsort(roots, kind="stable")
+        starts = np.searchsorted(roots[order], np.arange(len(roots)))
+        self._seeded = (order, starts, np.bincount(roots, minlength=len(roots)))
 
     def group(self, root: int) -> list[int]:
-        return self.members.get(root) or [root]
+        if root in self.members:
+            return self.members[root]
+        if self._seeded is not None:
+            order, starts, counts = self._seeded
+            if counts[root] > 1:
+                self.members[root] = order[starts[root]:starts[root] + counts[root]].tolist()
+                return self.members[root]
+        return [root]
 
     def find(self, a: int) -> int:
         parent = self.parent
@@ -61,7 +81,11 @@ class _UnionFind:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-        self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
+        big = self.group(ra)
+        if self.members.get(ra) is not big:
+            self.members[ra] = big
+        big.extend(self.group(rb))
+        self.members.pop(rb, None)
         moved = self.cannot.pop(rb, None)
         if moved:
             mine = self.cannot.setdefault(ra, set())
@@ -83,25 +107,30 @@ def cluster(
     Returns (label per record = smallest position in its cluster, accepted mask over forced,
     accepted mask over scored)."""
     uf = _UnionFind(n)
-    for a, b in zip(cannot_link[0].tolist(), cannot_link[1].tolist()):
-        uf.forbid(a, b)
-
-    forced_ok = np.zeros(len(forced.left), dtype=bool)
-    for i, (a, b) in enumerate(zip(forced.left.tolist(), forced.right.tolist())):
-        ra, rb = uf.find(a), uf.find(b)
-        if ra == rb:
-            forced_ok[i] = True
-        elif not uf.blocked(ra, rb):
-            uf.union(ra, rb)
-            forced_ok[i] = True
+    if len(cannot_link[0]) == 0 and len(forced.left):
+        # nothing can refuse a forced edge: take them all at once (the common case, and fast)
+        forced_ok = np.ones(len(forced.left), dtype=bool)
+        uf.seed(_components(n, forced.left, forced.right))
+    else:
+        for a, b in zip(cannot_link[0].tolist(), cannot_link[1].tolist()):
+            uf.forbid(a, b)
+        forced_ok = np.zeros(len(forced.left), dtype=bool)
+        for i, (a, b) in enumerate(zip(forced.left.tolist(), forced.right.tolist())):
+            ra, rb = uf.find(a), uf.find(b)
+            if ra == rb:
+                forced_ok[i] = True
+            elif not uf.blocked(ra, rb):
+                uf.union(ra, rb)
+                forced_ok[i] = True
 
     # evidence between any two records from every scored pair, for the support test
     evidence: dict[tuple[int, int], float] = {}
     strong = scored.probability >= match_probability
     order = np.lexsort((scored.right, scored.left, -scored.weight))
     order = order[strong[order]]
-    if len(order):
-        for a, b, p in zip(scored.left.tolist(), scored.right.tolist(), scored.probability.tolist()):
+    if len(order):  # weak pairs would add little to an average: left out, they count as 0
+        some = scored.probability >= EVIDENCE_MIN
+        for a, b, p in zip(scored.left[some].tolist(), scored.right[some].tolist(), scored.probability[some].tolist()):
             evidence[(a, b)] = p
     scored_ok = np.zeros(len(scored.left), dtype=bool)
     for i in order.tolist():
@@ -114,6 +143,7 @@ def cluster(
             continue
         if uf.size[ra] > 1 and uf.size[rb] > 1:
             ga, gb = uf.group(ra), uf.group(rb)
+            # average-linkage: unscored pairs (not even candidates) and gated-out pairs count as 0
             total = 0.0
             for x in ga:
                 for y in gb:
@@ -123,6 +153,30 @@ def cluster(
         uf.union(ra, rb)
         scored_ok[i] = True
 
-    roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
-    labels = pd.Series(np.arange(n)).groupby(roots).transform("min").to_numpy()
-    return labels, forced_ok, scored_ok
+    # labels from the accepted edges (the same components as the union-find's)
+    if n == 0:
+        return np.zeros(0, np.int64), forced_ok, scored_ok
+    left = np.concatenate([forced.left[forced_ok], scored.left[scored_ok]]).astype(np.int64)
+    right = np.concatenate([forced.right[forced_ok], scored.right[scored_ok]]).astype(np.int64)
+    return _smallest(_components(n, left, right)), forced_ok, scored_ok
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected component label per record."""
+    if len(left) == 0:
+        return np.arange(n, dtype=np.int64)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _smallest(labels: np.ndarray) -> np.ndarray:
+    """Per record, the smallest position among the records with its label."""
+    n = len(labels)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    smallest = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, np.arange(n))
+    return smallest[labels]

@@ -45,8 +45,29 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
-def _csv_header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+def _encoding(path: Path) -> str:
+    """utf-8 (with or without BOM) when the start of the file decodes as such, else the detected one
+    (GB18030, UTF-16, ...)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut by the 1 MB read
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    if best is None:
+        raise DedupError(f"{path}: cannot read it as CSV: not text in a known encoding")
+    return best.encoding
+
+
+def _csv_header(path: Path, encoding: str = "utf-8") -> list[str]:
+    with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
         return next(csv.reader(fh), [])
 
 
@@ -56,22 +77,28 @@ def read_input(path: Path) -> pd.DataFrame:
         raise DedupError(f"{path}: no such file")
     kind = "Parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
     try:
-        if kind == "Parquet":
-            return pd.read_parquet(path)
         import pyarrow as pa
+
+        as_text = {pa.string(): pd.StringDtype(na_value=float("nan")),
+                   pa.large_string(): pd.StringDtype(na_value=float("nan"))}.get
+        if kind == "Parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pandas(types_mapper=as_text)
         import pyarrow.csv as pacsv
 
-        header = _csv_header(path)
+        encoding = _encoding(path)
+        header = _csv_header(path, encoding)
         if not header:
             raise DedupError(f"{path}: empty file, no header row")
         if len(set(header)) != len(header):
             dup = next(h for h in header if header.count(h) > 1)
             raise DedupError(f"{path}: column {dup!r} appears twice in the header")
         table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(encoding="utf-8"),
+            path, read_options=pacsv.ReadOptions(encoding=encoding),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=True, null_values=[""]))
-        return table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=float("nan"))}.get)
+        return table.to_pandas(types_mapper=as_text)
     except DedupError:
         raise
     except (UnicodeDecodeError, ValueError, OSError, csv.Error, ImportError) as exc:
@@ -91,9 +118,9 @@ def shape_input(frame: pd.DataFrame, entity: str, mapping: str, path: Path) -> t
         source, sep, canonical = (x.strip() for x in item.partition("="))
         if not sep or not source or not canonical:
             raise DedupError(f"--map: {item!r} is not source_col=canonical")
-        if canonical not in CANONICAL[entity]:
+        if canonical != "id" and canonical not in CANONICAL[entity]:
             raise DedupError(f"--map: {canonical!r} is not a canonical {entity} column; "
-                             f"valid: {', '.join(CANONICAL[entity])}")
+                             f"valid: id, {', '.join(CANONICAL[entity])}")
         if source not in frame.columns:
             raise DedupError(f"--map: {path} has no column {source!r}; its columns: {', '.join(map(str, frame.columns))}")
         renames[source] = canonical
@@ -130,7 +157,10 @@ def _write_ids(path: Path, ids: pd.Series, cluster_id: pd.Series) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.table({"id": pa.array(ids.to_numpy(dtype=object), pa.string()),
                       "cluster_id": pa.array(cluster_id.to_numpy(dtype=object), pa.string())})
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    import pyarrow.compute as pc
+
+    special = any(pc.any(pc.match_substring_regex(table[c], '[",\r\n]')).as_py() for c in ("id", "cluster_id"))
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed" if special else "none"))
 
 
 def dedup_command(args: argparse.Namespace) -> int:
@@ -138,7 +168,7 @@ def dedup_command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     started = time.perf_counter()
 
     def say(message: str) -> None:

@@ -11,13 +11,14 @@ import pandas as pd
 import pyarrow as pa
 
 from handover.dedup.blocking import candidate_pairs, rules_for
-from handover.dedup.cluster import Edges, cluster
+from handover.dedup.cluster import Edges, _components, cluster
 from handover.dedup.model import connect, names_sql, organisational, prefilter_sql, present_columns, score_pairs
 from handover.dedup.prepare import CANONICAL, PREPARED_COLUMNS, RULE_KEYS, as_arrow_strings, prepare_into
 
 DEFAULT_RULES = {"contact": ["email", "phone+name"], "account": ["name+domain", "domain", "tax_id"]}
 DECISIONS = ("match", "no_match")
 SCORE_FLOOR = 0.05  # scored pairs below this are dropped early (they count as non-matches)
+MIN_RECORDS = 20    # fewer records than this cannot train a model: exact rules only
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Each record with a rule key joins the first record (smallest position) with the same key.
 
-    A rule that does not compare names (an e-mail address, a phone number) does not join records
-    whose names contradict each other: a household's shared mailbox, a switchboard. Such pairs are
-    left to the probabilistic matcher, which puts them up for review."""
+    A rule that does not compare names (an e-mail address, a phone number, a domain) does not join
+    records whose names contradict each other: a household's shared mailbox, a switchboard, a
+    reseller's domain. Such pairs are left to the probabilistic matcher, which puts them up for
+    review. A tax id identifies a company whatever its trade name."""
     names = names_sql(entity, present, loose=True)
     name_keys = set(RULE_KEYS[entity]["name"])
     parts = []
@@ -72,7 +74,7 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
         not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
         edges = (f"SELECT {i} AS rule, first, uid FROM (SELECT uid, min(uid) OVER (PARTITION BY {cols}) AS first "
                  f"FROM {table} WHERE {not_null}) WHERE uid <> first")
-        if not (name_keys & set(keys)) and names != "TRUE":
+        if not (name_keys & set(keys)) and "tax_id" not in keys and names != "TRUE":
             edges = (f"SELECT e.* FROM ({edges}) e JOIN {table} l ON l.uid = e.first JOIN {table} r ON r.uid = e.uid "
                      f"WHERE {names}")
         parts.append(edges)
@@ -81,16 +83,6 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
     got = con.execute(" UNION ALL ".join(parts) + " ORDER BY rule, uid").fetchnumpy()
     names_of = np.array([f"exact:{text}" for text, _ in rules], dtype=object)
     return got["first"].astype(np.int64), got["uid"].astype(np.int64), names_of[got["rule"].astype(np.int64)].tolist()
-
-
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    if len(left) == 0:
-        return np.arange(n, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
-    return connected_components(graph, directed=False)[1].astype(np.int64)
 
 
 def _representatives(ids: pd.Series, labels: np.ndarray) -> np.ndarray:
@@ -168,9 +160,16 @@ def resolve(
         sc_w = sc_p = np.zeros(0, np.float64)
         sc_gate = np.zeros(0, bool)
         block_rules = rules_for(entity, present)
-        if probabilistic is not None and n >= 2 and block_rules:
+        if probabilistic is not None and n < MIN_RECORDS:
+            say(f"probabilistic matching skipped: {n} records are too few to train a model")
+        if probabilistic is not None and n >= MIN_RECORDS and block_rules:
             # exact clusters (xc): pairs inside one are merged anyway and need no scoring
-            xc = pa.table({"uid": np.arange(n, dtype=np.int64), "xc": _components(n, ex_l, ex_r)})
+            components = _components(n, ex_l, ex_r)
+            sizes = np.bincount(components).astype(np.float64)
+            exact_pairs = float((sizes * (sizes - 1) / 2).sum())
+            # the prior: pairs the exact rules found, taken as 70% of all matches (as Splink's estimate does)
+            prior = min(0.5, exact_pairs / 0.7 / (n * (n - 1) / 2)) if exact_pairs >= 50 else None
+            xc = pa.table({"uid": np.arange(n, dtype=np.int64), "xc": components})
             con.register("xc_view", xc)
             columns = ", ".join(f'p."{c}"' for c in sorted(present))
             con.execute(f"CREATE TABLE records AS SELECT p.uid, x.xc, p.first_han, p.last_han, {columns} "
@@ -180,13 +179,21 @@ def resolve(
             say("blocking: generating candidate pairs")
             count = candidate_pairs(con, "records", block_rules, "candidates", keep=prefilter_sql(entity, present))
             lap("blocking")
+            scored = None
             if count:
                 say(f"probabilistic matching: {count:,} candidate pairs")
                 org = organisational(con, "records", entity, present)
-                scored = score_pairs(con, "records", "candidates", entity, present, org,
-                                     floor_probability=min(SCORE_FLOOR, probabilistic.review_threshold), progress=say)
+                try:
+                    scored = score_pairs(con, "records", "candidates", entity, present, org, prior=prior,
+                                         floor_probability=min(SCORE_FLOOR, probabilistic.review_threshold), progress=say)
+                except Exception as exc:  # Splink cannot train on this data (too little variety): exact rules only
+                    if type(exc).__name__ != "SplinkException":
+                        raise
+                    say(f"probabilistic matching skipped: the model could not be trained ({str(exc).splitlines()[0]})")
+            if scored is not None:
                 sc_l, sc_r = scored["uid_l"].to_numpy(np.int64), scored["uid_r"].to_numpy(np.int64)
-                sc_w, sc_p = scored["match_weight"].to_numpy(np.float64), scored["match_probability"].to_numpy(np.float64)
+                sc_w = scored["match_weight"].to_numpy(np.float64)
+                sc_p = scored["match_probability"].to_numpy(np.float64)
                 sc_gate = scored["gate"].to_numpy(bool)
             lap("splink")
     finally:

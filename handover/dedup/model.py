@@ -1,8 +1,11 @@
 """The probabilistic matcher: Splink (DuckDB backend) settings, training and scoring.
 
 One Fellegi-Sunter model per call, trained on the data itself: u-probabilities by random sampling
-(bounded and seeded), m-probabilities by EM over a few blocking rules (bounded pairs), the prior
-from deterministic rules. Comparisons exist only for the match columns that are populated.
+(bounded and seeded), m-probabilities by EM on two blocking rules (bounded pairs; the date of birth's
+m fixed from what it is, and a name-like e-mail local part neutral), the prior from the exact
+rules' matches (or Splink's deterministic-rule estimate). Term-frequency adjustments on names,
+company, phone, city and postcode. Comparisons exist only for the match columns that are populated.
+Splink scores the candidate pairs of blocking.py (registered, not Splink's own blocking).
 
 Two corrections on top of Splink's match weight, both computed in SQL over the scored pairs:
 
@@ -11,7 +14,8 @@ Two corrections on top of Splink's match weight, both computed in SQL over the s
   shows that structure (a company column, or addresses shared by several different people), the
   strongest of those agreements counts in full and the others by ORG_EXTRA_SHARE.
 * a gate: a pair merges on its own only if the names are compatible (typos, nicknames, initials,
-  swapped first/last) or a date of birth vouches for it; otherwise it can only go to review.
+  swapped first/last, a Han homophone) or a date of birth vouches for it; otherwise it can only go
+  to review.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 MIN_COVERAGE = 0.01      # a match column needs values in 1% of rows to be compared
-ORG_EXTRA_SHARE = 0.1   # weight kept by organisational agreements beyond the strongest one
+ORG_EXTRA_SHARE = 0.1    # weight kept by organisational agreements beyond the strongest one
 SHARED_ADDRESS = 0.10    # addresses are organisational when this share of records shares one with 3+ names
 ADDRESS = ("street", "street_num", "city", "postcode", "state")
+DOB_M = (0.85, 0.06, 0.04, 0.02, 0.03)  # exact, one typo, day/month swapped, two typos, else
 
 
 def _null(col: str) -> dict:
@@ -72,9 +77,12 @@ def _name_comparisons(present: set[str]) -> list[dict]:
     swap = {"first_name", "last_name"} <= present
     if "first_name" in present:
         levels = [_exact("first_name", tf=True)]
-        if "first_key" in present:
-            levels.append(_level('"first_key_l" = "first_key_r"', "nickname or first word"))
+        if "first_keys" in present:
+            levels.append(_level('list_has_any("first_keys_l", "first_keys_r")', "nickname or first word"))
         levels += [_jw("first_name", 0.92), _jw("first_name", 0.80)]
+        if "first_key" in present:  # (a contact: first_han exists) 晓明 / 小明: an input method's homophone in a given name
+            levels.append(_level(f'"first_han_l" AND "first_han_r" AND {han_one_char("first_name_l", "first_name_r", 2)}',
+                                 "Han given name, one character differs"))
         if swap:
             levels.append(_level('"first_name_l" = "last_name_r"', "swapped with last name"))
         out.append(_simple("first_name", *levels))
@@ -89,7 +97,7 @@ def _name_comparisons(present: set[str]) -> list[dict]:
 def _address_comparisons(present: set[str]) -> list[dict]:
     out = []
     if "street" in present:
-        out.append(_simple("street", _exact("street", tf=True), _jw("street", 0.92), _jw("street", 0.80)))
+        out.append(_simple("street", _exact("street"), _jw("street", 0.92), _jw("street", 0.80)))
     if "street_num" in present:
         out.append(_simple("street_num", _exact("street_num")))
     if "city" in present:
@@ -106,11 +114,22 @@ def _contact_comparisons(present: set[str]) -> list[dict]:
     if "dob" in present:
         swapped = ('substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND substr("dob_l", 5, 2) = substr("dob_r", 7, 2) '
                    'AND substr("dob_l", 7, 2) = substr("dob_r", 5, 2)')
-        out.append(_simple("dob", _exact("dob"), _lev("dob", 1), _level(swapped, "day and month swapped"), _lev("dob", 2)))
+        # m fixed from what a date of birth is: the same in two records of one person, barring a typo
+        # or an ambiguous DD/MM order (EM, confused by namesakes, makes a differing date look harmless)
+        levels = [_exact("dob"), _lev("dob", 1), _level(swapped, "day and month swapped"), _lev("dob", 2), _else()]
+        for level, m in zip(levels, DOB_M):
+            level |= {"m_probability": m, "fix_m_probability": True}
+        out.append(_comparison("dob", [_null("dob"), *levels]))
     if "email" in present:
-        local = [_level('"email_local_l" = "email_local_r"', "same local part"), _jw("email_local", 0.88)] \
-            if "email_local" in present else []
-        out.append(_simple("email", _exact("email", tf=True), *local))
+        local = []
+        if "email_local" in present:
+            same = '"email_local_l" = "email_local_r"'
+            name_like = '"email_name_like_l" AND "email_name_like_r"'
+            local = [_level(f"{same} AND NOT ({name_like})", "same local part"),
+                     # made of the name, which is compared already: no evidence of its own
+                     {**_level(same, "same name-like local part"), "m_probability": 0.5, "u_probability": 0.5,
+                      "fix_m_probability": True, "fix_u_probability": True}]
+        out.append(_simple("email", _exact("email"), *local))
     if "phone" in present:
         out.append(_simple("phone", _exact("phone", tf=True), _lev("phone", 1)))
     if "company" in present:
@@ -145,7 +164,7 @@ def training_rules(entity: str, present: set[str]) -> list[str]:
         candidates = [("email",), ("phone",), ("dob",), ("first_key", "last_name"), ("postcode", "street_num")]
     else:
         candidates = [("name",), ("domain",), ("phone",), ("postcode", "street_num")]
-    return [_eq(*c) for c in candidates if set(c) <= present][:3]
+    return [_eq(*c) for c in candidates if set(c) <= present][:2]
 
 
 def deterministic_rules(entity: str, present: set[str]) -> list[str]:
@@ -197,6 +216,15 @@ def adjusted_weight_sql(comparisons: list[dict], org: tuple[str, ...]) -> str:
     return f"(match_weight - ({total}) + {capped})"
 
 
+def han_one_char(l: str, r: str, min_length: int = 1) -> str:
+    """SQL: two Han strings of the same length (1 to 3 characters) differing in one character.
+    (DuckDB's levenshtein counts UTF-8 bytes, so it is not used for Han text.)"""
+    return (f"(length({l}) = length({r}) AND length({l}) >= {min_length} AND CASE length({l}) WHEN 1 THEN TRUE "
+            f"WHEN 2 THEN left({l}, 1) = left({r}, 1) OR right({l}, 1) = right({r}, 1) "
+            f"WHEN 3 THEN left({l}, 2) = left({r}, 2) OR right({l}, 2) = right({r}, 2) "
+            f"OR (left({l}, 1) = left({r}, 1) AND right({l}, 1) = right({r}, 1)) ELSE FALSE END)")
+
+
 def _compatible(left: str, right: str, nickname: str | None = None, loose: bool = False) -> str:
     """Two name parts that could be the same person's: either missing, equal, the same nickname key,
     an initial or a prefix of the other (Chris / Christopher), written in different scripts (王 / Wang:
@@ -206,7 +234,7 @@ def _compatible(left: str, right: str, nickname: str | None = None, loose: bool 
     the cheap tests did not decide."""
     l, r = f'l."{left}"', f'r."{right}"'
     lh, rh = f'l."{left.split("_")[0]}_han"', f'r."{right.split("_")[0]}_han"'
-    nick = f' OR l."{nickname}" = r."{nickname}"' if nickname else ""
+    nick = f' OR list_has_any(l."{nickname}", r."{nickname}")' if nickname else ""
     typos = "2" if loose else f"CASE WHEN least(length({l}), length({r})) >= 7 THEN 2 ELSE 1 END"
     return (f"CASE WHEN {l} IS NULL OR {r} IS NULL OR {l} = {r}{nick} THEN TRUE "
             f"WHEN left({l}, 1) = left({r}, 1) AND least(length({l}), length({r})) = 1 THEN TRUE "
@@ -229,7 +257,7 @@ def names_sql(entity: str, present: set[str], loose: bool = False) -> str:
     has_first, has_last = "first_name" in present, "last_name" in present
     if not (has_first or has_last):
         return "TRUE"
-    nick = "first_key" if "first_key" in present else None
+    nick = "first_keys" if "first_keys" in present else None
     first = _compatible("first_name", "first_name", nick, loose) if has_first else "TRUE"
     last = _compatible("last_name", "last_name", None, loose) if has_last else "TRUE"
     whens = [f"CASE WHEN {first} THEN {last} ELSE FALSE END"]
@@ -238,8 +266,7 @@ def names_sql(entity: str, present: set[str], loose: bool = False) -> str:
         whens.append(f'l."last_name" = r."first_name" AND {_compatible("first_name", "last_name", None, loose)}')
         for part, other in (("first", "last"), ("last", "first")):
             whens.append(f'l."{other}_name" = r."{other}_name" AND l."{part}_han" AND r."{part}_han" '
-                         f'AND length(l."{part}_name") = length(r."{part}_name") '
-                         f'AND levenshtein(l."{part}_name", r."{part}_name") <= 1')
+                         f'AND {han_one_char(f"l.{part}_name", f"r.{part}_name")}')
     return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in whens) + " ELSE FALSE END"
 
 
@@ -301,12 +328,14 @@ def _empty() -> pd.DataFrame:
 
 def score_pairs(
     con, table: str, candidates: str, entity: str, present: set[str], org: tuple[str, ...], *,
-    floor_probability: float, progress: Callable[[str], None] | None = None, seed: int = 42,
-    u_max_pairs: float = 2e6, em_max_pairs: float = 5e5,
+    floor_probability: float, prior: float | None = None, progress: Callable[[str], None] | None = None, seed: int = 42,
+    u_max_pairs: float = 1e6, em_max_pairs: float = 2e5,
 ) -> pd.DataFrame:
     """Train a model on `table` (uid + match columns) and score the `candidates` pairs (match_key,
-    join_key_l, join_key_r). Returns uid_l, uid_r, match_weight, match_probability (both after the
-    organisational cap) and gate, for pairs with probability >= floor_probability."""
+    join_key_l, join_key_r). `prior`: the probability that two random records match, if known
+    (else estimated from deterministic rules with 70% recall). Returns uid_l, uid_r, match_weight,
+    match_probability (both after the organisational cap) and gate, for pairs with probability >=
+    floor_probability. Deterministic: seeded sampling, hash-based EM sampling, weights rounded."""
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     say = progress or (lambda _m: None)
@@ -318,11 +347,12 @@ def score_pairs(
     settings = SettingsCreator(
         link_type="dedupe_only", unique_id_column_name="uid", comparisons=comparisons,
         blocking_rules_to_generate_predictions=[], retain_intermediate_calculation_columns=True,
-        retain_matching_columns=False, max_iterations=20, em_convergence=0.001,
+        retain_matching_columns=False, max_iterations=12, em_convergence=0.002,
+        **({"probability_two_random_records_match": prior} if prior is not None else {}),
     )
     linker = Linker(db_api.register(table), settings, log_level=None)
     det = deterministic_rules(entity, present)
-    if det:
+    if prior is None and det:
         try:
             linker.training.estimate_probability_two_random_records_match(det, recall=0.7)
         except Exception as exc:  # too many or too few matches for the recall: keep the default prior

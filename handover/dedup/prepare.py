@@ -1,14 +1,21 @@
 """Match normalisation: the comparable form of every canonical column, for matching only.
 
 The values a user sees are never changed here; these are keys. Text goes through NFKC, case folding,
-accent stripping, Traditional -> Simplified Chinese and punctuation -> single spaces. Emails are lower
-case with `+tags` (and, for Gmail, dots) removed and role mailboxes (info@, sales@) dropped; phones
-are their last 10 digits (so +86 / 0086 / trunk-0 prefixes agree); company names lose their legal
-form (Ltd, GmbH, 有限公司, ...); first names also get a nickname-folded key (Bob -> robert); dates
-become YYYYMMDD.
+accent stripping, Traditional -> Simplified Chinese and punctuation -> single spaces. Names: titles
+dropped, a full name split when first and last are missing ("Smith, John", "John Smith", 王小明 =
+family 王 + given 小明), a nickname key (Bob -> robert; Nell -> eleanor, with every formal form kept
+for comparing). Emails: lower case, `+tags` (and Gmail dots) removed, role mailboxes (info@, sales@)
+dropped, the local part flagged when it is made of the name. Phones: the last 10 digits (+86 / 0086
+/ trunk-0 prefixes agree; extensions dropped; not clean_phone's E.164, which parses per value and is
+too slow for a million distinct numbers). Companies: legal forms dropped (Ltd, GmbH, 有限公司, ...).
+Streets: flats and rooms, street types and a Chinese address's city and district dropped. Places:
+country, US state and Chinese province/city aliases (UK = GB, CA = California, Shanghai = 上海市).
+Postcodes: ZIP+4 -> ZIP, leading zeros ignored. Dates: YYYYMMDD from ISO, D/M/Y (M/D/Y when the
+day cannot be a month), 7 Mar 1985, March 7, 1985, 1985年3月7日.
 
 The per-value Python work (NFKC, Chinese conversion) runs once per distinct non-ASCII value; the rest
-is one DuckDB query (vectorised, multi-threaded RE2), so a million rows take seconds.
+is one DuckDB query over dictionary-encoded columns (vectorised, multi-threaded RE2), so a million
+rows take seconds.
 """
 
 from __future__ import annotations
@@ -22,7 +29,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handover.dedup.tables import LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NAME_TITLES, NICKNAMES
+from handover.dedup.tables import (
+    CITY_ALIASES, CN_PLACES, COUNTRY_ALIASES, FREE_MAIL_DOMAINS, LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NAME_TITLES,
+    NICKNAME_FORMS, NICKNAMES, STREET_WORDS, UNIT_WORDS, US_STATES,
+)
 
 CONTACT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city",
                    "postcode", "state", "country", "date_of_birth")
@@ -43,7 +53,7 @@ RULE_KEYS = {
     },
 }
 PREPARED_COLUMNS = {
-    "contact": ("first_name", "last_name", "first_key", "email", "email_local", "phone", "company", "dob",
+    "contact": ("first_name", "last_name", "first_key", "first_keys", "email", "email_local", "email_name_like", "phone", "company", "dob",
                 "street", "street_num", "city", "postcode", "state", "country"),
     "account": ("name", "domain", "phone", "tax_id", "street", "street_num", "city", "postcode", "state", "country"),
 }
@@ -91,22 +101,10 @@ def as_arrow_strings(series: pd.Series) -> pa.Array:
         arr = pa.array(series.array)
         return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
     values = series.to_numpy(dtype=object, na_value=None)
-    missing = pd.isna(values)
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        missing = pd.isna(values)
         values = np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object)
     return pa.array(values, type=pa.large_string(), from_pandas=True)
-
-
-def _folded(series: pd.Series) -> pa.Array:
-    """The column as an Arrow string array, non-ASCII values folded (once per distinct value)."""
-    arr = as_arrow_strings(series)
-    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(arr)), False)
-    if not pc.any(non_ascii).as_py():
-        return arr
-    uniques = pc.unique(arr.filter(non_ascii))
-    mapped = pa.array([fold_unicode(v) for v in uniques.to_pylist()], pa.large_string())
-    positions = pc.index_in(arr, value_set=uniques)
-    return pc.if_else(non_ascii, pc.take(mapped, positions), arr)
 
 
 def _words(x: str) -> str:
@@ -131,10 +129,25 @@ _BEFORE_COMMA = _words("regexp_extract(raw, '^([^,]*),', 1)")
 # Recipes: per canonical column, steps (name, SQL over `raw` and earlier steps) evaluated once per
 # distinct raw value, and the outputs kept. Nested SELECT layers keep every regex evaluated once.
 Recipe = tuple[list[tuple[str, str]], list[str]]
+_HAN = "coalesce(regexp_matches({}, '\\p{{Han}}'), FALSE)"
 _TEXT: Recipe = ([("w", _words("raw")), ("v", _squash("w"))], ["v"])
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _lookup(x: str, table: dict[str, str]) -> str:
+    """CASE mapping the keys of `table` to its values, anything else unchanged."""
+    return f"CASE {x} " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in table.items()) + f" ELSE {x} END"
+
+
+_HAN_PLACE_SUFFIX = "'^(\\p{Han}{2,}?)(?:省|市|自治区|特别行政区|地区)$'"
+_PLACE: list[tuple[str, str]] = [
+    ("w", _words("raw")), ("s", _squash("w")),
+    ("h", f"coalesce(nullif(regexp_extract(s, {_HAN_PLACE_SUFFIX}, 1), ''), s)"),
+    ("p", _lookup("h", CN_PLACES)),
+]
 RECIPES: dict[str, Recipe] = {
-    "first_name": ([("v", _words("raw"))], ["v"]),
-    "last_name": ([("v", _words("raw"))], ["v"]),
+    "first_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
+    "last_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
     "full_name": ([
         ("w0", _words("raw")),
         ("w", f"nullif(trim(regexp_replace(regexp_replace(w0, '^(?:(?:{_TITLES}) )+', ''), "
@@ -146,7 +159,8 @@ RECIPES: dict[str, Recipe] = {
                   "ELSE nullif(regexp_extract(w, '^(.*\\S)\\s+\\S+$', 1), '') END"),
         ("last", f"CASE WHEN comma THEN {_BEFORE_COMMA} "
                  "WHEN han THEN substr(w, 1, 1) ELSE nullif(regexp_extract(w, '(\\S+)$', 1), '') END"),
-    ], ["first", "last"]),
+        ("first_han", _HAN.format("first")), ("last_han", _HAN.format("last")),
+    ], ["first", "last", "first_han", "last_han"]),
     "email": ([
         ("e", "replace(replace(replace(lower(trim(raw)), 'mailto:', ''), ' ', ''), '\t', '')"),
         ("at_pos", "strpos(e, '@')"),
@@ -156,7 +170,9 @@ RECIPES: dict[str, Recipe] = {
         ("local1", "CASE WHEN domain = 'gmail.com' THEN replace(local0, '.', '') ELSE local0 END"),
         ("local", f"CASE WHEN domain IS NOT NULL AND local1 NOT IN ({_sql_list(ROLE_MAILBOXES)}) THEN local1 END"),
         ("email", "local || '@' || domain"),
-    ], ["email", "local"]),
+        ("plain", "nullif(regexp_replace(local, '[._-]', '', 'g'), '')"),
+        ("digits", "regexp_matches(plain, '[0-9]')"),
+    ], ["email", "plain", "digits"]),
     "phone": ([
         ("x", "CASE WHEN regexp_matches(raw, '[^0-9 ()+.-]') "
               "THEN regexp_replace(lower(raw), '(?:ext\\.?|x|#|;ext=|分机|转).*$', '') ELSE raw END"),
@@ -173,43 +189,65 @@ RECIPES: dict[str, Recipe] = {
     ], ["v"]),
     "name": None,  # accounts: as company, filled below
     "date_of_birth": ([
-        ("t", "trim(raw)"),
+        ("t", "lower(trim(raw))"),
         ("ymd", "regexp_extract(t, '^(\\d{4})\\D?(\\d{1,2})\\D?(\\d{1,2})(?:\\D|$)', ['y', 'm', 'd'])"),
         ("dmy", "regexp_extract(t, '^(\\d{1,2})\\D(\\d{1,2})\\D(\\d{4})(?:\\D|$)', ['a', 'b', 'y'])"),
+        # 7 Mar 1985, 7 March 1985, March 7, 1985, Mar. 7 1985
+        ("mon", f"CASE regexp_extract(t, '({'|'.join(_MONTHS)})[a-z]*\\.?', 1) "
+                + " ".join(f"WHEN '{m}' THEN '{i:02d}'" for i, m in enumerate(_MONTHS, 1)) + " END"),
+        ("dm", "regexp_extract(t, '^(\\d{1,2})\\s*[a-z]+\\.?,?\\s*(\\d{4})$', ['d', 'y'])"),
+        ("md", "regexp_extract(t, '^[a-z]+\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?,?\\s*(\\d{4})$', ['d', 'y'])"),
         # DD/MM/YYYY unless the second number cannot be a month (then MM/DD/YYYY)
         ("v", "CASE WHEN ymd.y <> '' THEN ymd.y || lpad(ymd.m, 2, '0') || lpad(ymd.d, 2, '0') "
+              "WHEN mon IS NOT NULL AND dm.y <> '' THEN dm.y || mon || lpad(dm.d, 2, '0') "
+              "WHEN mon IS NOT NULL AND md.y <> '' THEN md.y || mon || lpad(md.d, 2, '0') "
               "WHEN dmy.y <> '' AND TRY_CAST(dmy.b AS INTEGER) > 12 AND TRY_CAST(dmy.a AS INTEGER) <= 12 "
               "THEN dmy.y || lpad(dmy.a, 2, '0') || lpad(dmy.b, 2, '0') "
               "WHEN dmy.y <> '' THEN dmy.y || lpad(dmy.b, 2, '0') || lpad(dmy.a, 2, '0') END"),
     ], ["v"]),
     "street": ([
-        ("w", _words("raw")),
-        ("v", _squash("w")),
-        ("num", "nullif(regexp_extract(w, '(\\d+[a-z]?)', 1), '')"),
+        # flats and rooms dropped (Flat 3, Apt 4B, #28C, 2801室, 11栋), so is a Chinese address's city and
+        # district (上海市黄浦区福州路236号 == 福州路236号); street types and directions dropped
+        ("u", f"regexp_replace(lower(raw), '(?:\\b(?:{'|'.join(UNIT_WORDS)})\\.?\\s*[0-9]+[a-z]?\\b|#\\s*[0-9a-z]+)', ' ', 'g')"),
+        ("c", "CASE WHEN NOT regexp_matches(u, '[^\\x00-\\x7f]') THEN u ELSE "
+              "regexp_replace(regexp_replace(u, '^(?:\\p{Han}{2,3}?(?:省|市))?(?:\\p{Han}{1,4}?(?:区|县))?', ''), "
+              "'(?:[0-9]+(?:栋|幢|座|号楼|单元|楼|层))*(?:[0-9]+(?:室|房))?\\s*$', '') END"),
+        ("w", _words("c")),
+        ("t", f"trim(regexp_replace(w, '\\b(?:{'|'.join(STREET_WORDS)})\\b', ' ', 'g'))"),
+        ("v", f"coalesce({_squash('t')}, {_squash('w')})"),
+        ("num", "nullif(regexp_extract(w, '([0-9]+[a-z]?)', 1), '')"),
     ], ["v", "num"]),
     "domain": ([
         ("d0", "regexp_replace(regexp_replace(lower(raw), '\\s+', '', 'g'), '^[^@/]*@', '')"),
         ("d1", "regexp_replace(regexp_replace(d0, '^[a-z][a-z0-9+.-]*://', ''), '[/?#:].*$', '')"),
         ("d2", "trim(regexp_replace(d1, '^www[0-9]?\\.', ''), '.')"),
-        ("v", "CASE WHEN contains(d2, '.') THEN d2 END"),
+        ("v", f"CASE WHEN contains(d2, '.') AND d2 NOT IN ({_sql_list(FREE_MAIL_DOMAINS)}) THEN d2 END"),
     ], ["v"]),
-    "city": _TEXT, "postcode": _TEXT, "state": _TEXT, "country": _TEXT, "tax_id": _TEXT,
+    "city": (_PLACE + [("v", _lookup("p", CITY_ALIASES))], ["v"]),
+    "state": (_PLACE + [("v", _lookup("p", US_STATES))], ["v"]),
+    "country": (_PLACE + [("v", _lookup("p", COUNTRY_ALIASES))], ["v"]),
+    # ZIP+4 -> ZIP; leading zeros lost by spreadsheets do not matter
+    "postcode": ([("w", _words("raw")), ("s", _squash("w")),
+                  ("z", "CASE WHEN regexp_matches(s, '^[0-9]{9}$') THEN left(s, 5) ELSE s END"),
+                  ("v", "CASE WHEN regexp_matches(z, '^[0-9]+$') THEN nullif(ltrim(z, '0'), '') ELSE z END")], ["v"]),
+    "tax_id": _TEXT,
 }
 RECIPES["name"] = RECIPES["company"]
 
 
-def _recipe_sql(column: str, source: str) -> str:
+def _recipe_sql(column: str, values: str) -> str:
+    """The recipe's outputs for every value: `values` has (code, raw)."""
     steps, outputs = RECIPES[column]
-    sql = f'SELECT DISTINCT "{column}" AS raw FROM {source} WHERE "{column}" IS NOT NULL'
+    sql = f"SELECT code, raw FROM {values} WHERE raw IS NOT NULL"
     for name, expr in steps:
         sql = f"SELECT *, {expr} AS {name} FROM ({sql})"
-    return f"SELECT raw, {', '.join(f'{o} AS {column}__{o}' for o in outputs)} FROM ({sql})"
+    return f"SELECT code, {', '.join(f'{o} AS {column}__{o}' for o in outputs)} FROM ({sql})"
 
 
 # output column -> SQL over the joined recipe outputs (c__o); None when the input column is absent
 def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
-    def get(column: str, output: str = "v") -> str:
-        return f"{column}__{output}" if column in columns else "CAST(NULL AS VARCHAR)"
+    def get(column: str, output: str = "v", kind: str = "VARCHAR") -> str:
+        return f"{column}__{output}" if column in columns else f"CAST(NULL AS {kind})"
 
     out: dict[str, str] = {}
     if entity == "contact":
@@ -219,22 +257,30 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
         out["first_name"] = first
         out["last_name"] = f"CASE WHEN {use_full} THEN {get('full_name', 'last')} ELSE {ln} END"
         out["first_key"] = f"coalesce(k.formal, split_part({first}, ' ', 1))"
+        # every formal name the first word can stand for, and itself (nell -> [nell, eleanor, helen, ...])
+        out["first_keys"] = (f"CASE WHEN {first} IS NOT NULL THEN "
+                             f"list_prepend(split_part({first}, ' ', 1), coalesce(k.forms, [])) END")
+        for part in ("first", "last"):  # the part is written in Han characters (typo distances mean nothing)
+            out[f"{part}_han"] = (f"coalesce(CASE WHEN {use_full} THEN {get('full_name', part + '_han', 'BOOLEAN')} "
+                                  f"ELSE {get(part + '_name', 'han', 'BOOLEAN')} END, FALSE)")
         out["email"] = get("email", "email")
-        out["email_local"] = get("email", "local")
+        # the local part without separators, and whether it looks made of the person's name (then two
+        # namesakes share it: john.smith@a.com, johnsmith@b.com) or of pinyin (no digits, Han name)
+        local = get("email", "plain")
+        out["email_local"] = local
+        f, l = (f"replace({out[c]}, ' ', '')" for c in ("first_name", "last_name"))
+        out["email_name_like"] = (f"CASE WHEN {local} IS NULL OR {get('email', 'digits', 'BOOLEAN')} THEN FALSE "
+                                  f"WHEN {out['first_han']} OR {out['last_han']} THEN TRUE "
+                                  f"ELSE coalesce(contains({local}, {l}), FALSE) OR coalesce(contains({local}, {f}), FALSE) END")
         out["phone"] = get("phone")
         out["company"] = get("company")
         out["dob"] = get("date_of_birth")
     else:
+        out["first_han"] = out["last_han"] = "FALSE"
         out["name"] = get("name")
         out["domain"] = get("domain")
         out["phone"] = get("phone")
         out["tax_id"] = get("tax_id")
-    han = "coalesce(regexp_matches({}, '\\p{{Han}}'), FALSE)"
-    if entity == "contact":  # name parts written in Han characters (typo distances mean nothing there)
-        out["first_han"] = han.format(out["first_name"])
-        out["last_han"] = han.format(out["last_name"])
-    else:
-        out["first_han"] = out["last_han"] = "FALSE"
     out["street"] = get("street")
     out["street_num"] = get("street", "num")
     for c in ("city", "postcode", "state", "country"):
@@ -243,10 +289,11 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
 
 
 def prepare_sql(entity: str, source: str, columns: set[str]) -> str:
-    """The DuckDB query turning `source` (uid + folded canonical columns) into match columns."""
+    """The DuckDB query turning `source` (uid and, per canonical column c, the code of its value in
+    the table `__handover_values_c` (code, raw)) into match columns."""
     used = [c for c in CANONICAL[entity] if c in columns]
-    ctes = ", ".join(f'"r_{c}" AS ({_recipe_sql(c, source)})' for c in used)
-    joins = " ".join(f'LEFT JOIN "r_{c}" ON "r_{c}".raw = s."{c}"' for c in used)
+    ctes = ", ".join(f'"r_{c}" AS ({_recipe_sql(c, f"__handover_values_{c}")})' for c in used)
+    joins = " ".join(f'LEFT JOIN "r_{c}" ON "r_{c}".code = s."{c}"' for c in used)
     outputs = _outputs(entity, set(used))
     select = ", ".join(f"{expr} AS {name}" for name, expr in outputs.items())
     sql = f"SELECT s.uid, {select} FROM {source} s {joins}"
@@ -256,29 +303,63 @@ def prepare_sql(entity: str, source: str, columns: set[str]) -> str:
     return f"WITH {ctes} {sql}" if ctes else sql
 
 
-def _source_table(frame: pd.DataFrame, entity: str) -> pa.Table:
-    data = {"uid": pa.array(np.arange(len(frame), dtype=np.int64))}
-    for name in CANONICAL[entity]:
-        if name in frame.columns:
-            data[name] = _folded(frame[name])
-    return pa.table(data)
+def _fold_array(values: pa.Array) -> pa.Array:
+    """`values` with the non-ASCII ones folded (fold_unicode, once per distinct value)."""
+    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(values)), False)
+    if not pc.any(non_ascii).as_py():
+        return values
+    uniques = pc.unique(values.filter(non_ascii))
+    mapped = pa.array([fold_unicode(v) for v in uniques.to_pylist()], pa.large_string())
+    return pc.if_else(non_ascii, pc.take(mapped, pc.index_in(values, value_set=uniques)), values)
+
+
+def _encoded(series: pd.Series) -> tuple[pa.Array, pa.Table]:
+    """(code per row, table of values (code, raw)), raw values folded (NFKC, case, script).
+
+    A column with few distinct values is dictionary-encoded, so its recipe runs once per distinct
+    value; a nearly unique one (e-mails, phones, streets) keeps one value per row (code = row)."""
+    values = as_arrow_strings(series)
+    sample = values.slice(0, 20_000)
+    if len(sample) >= 1000 and pc.count_distinct(sample).as_py() > 0.6 * len(sample):
+        codes = pa.array(np.arange(len(values), dtype=np.int32))
+        return codes, pa.table({"code": codes, "raw": _fold_array(values)})
+    encoded = pc.dictionary_encode(values)
+    dictionary = _fold_array(encoded.dictionary)
+    return encoded.indices, pa.table({"code": pa.array(np.arange(len(dictionary), dtype=np.int32)), "raw": dictionary})
 
 
 def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
-    """Create DuckDB table `table`: uid (row position) and the match columns of `frame`."""
+    """Create DuckDB table `table`: uid (row position) and the match columns of `frame`.
+
+    Each column is dictionary-encoded first: the recipes run once per distinct value and join back
+    on integer codes."""
     check_entity(entity)
-    source = _source_table(frame, entity)
-    con.register("__handover_source", source)
-    nick = pa.table({"nick": list(NICKNAMES), "formal": list(NICKNAMES.values())})
-    con.register("__handover_nicknames", nick)
+    data = {"uid": pa.array(np.arange(len(frame), dtype=np.int64))}
+    registered = ["__handover_source", "__handover_nicknames"]
+    for name in CANONICAL[entity]:
+        if name in frame.columns:
+            column = frame[name]
+            if name == "full_name" and ("first_name" in frame.columns or "last_name" in frame.columns):
+                # only needed where first and last name are both missing
+                named = pd.Series(False, index=frame.index)
+                for part in ("first_name", "last_name"):
+                    if part in frame.columns:
+                        named |= frame[part].notna() & (frame[part].astype("str").str.strip() != "")
+                column = column.where(~named.to_numpy(), None)
+            data[name], values = _encoded(column)
+            con.register(f"__handover_values_{name}", values)
+            registered.append(f"__handover_values_{name}")
+    con.register("__handover_source", pa.table(data))
+    con.register("__handover_nicknames", pa.table({
+        "nick": list(NICKNAMES), "formal": list(NICKNAMES.values()),
+        "forms": [list(NICKNAME_FORMS[n]) for n in NICKNAMES]}))
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS "
-                    + prepare_sql(entity, "__handover_source", set(source.column_names) - {"uid"})
-                    + " ORDER BY uid")
+                    + prepare_sql(entity, "__handover_source", set(data) - {"uid"}))
     finally:
-        con.unregister("__handover_source")
-        con.unregister("__handover_nicknames")
+        for name in registered:
+            con.unregister(name)
 
 
 def prepare(frame: pd.DataFrame, entity: str, con=None) -> pd.DataFrame:

@@ -186,9 +186,11 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
     "rachel": ("rach",),
 }
 
-NICKNAMES: dict[str, str] = {}
+NICKNAMES: dict[str, str] = {}                  # nickname -> its most common formal name
+NICKNAME_FORMS: dict[str, tuple[str, ...]] = {}  # nickname -> every formal name it can stand for
 for _formal, _nicks in _NICKNAMES.items():
     for _nick in _nicks:
+        NICKNAME_FORMS[_nick] = NICKNAME_FORMS.get(_nick, ()) + (_formal,)
         if _nick not in _NICKNAMES:  # a formal name in its own right (steven, nathan) stays itself
             NICKNAMES.setdefault(_nick, _formal)
 NAME_TITLES: tuple[str, ...] = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "mister", "rev")
@@ -206,3 +208,56 @@ LEGAL_FORMS_CJK: tuple[str, ...] = tuple(sorted((
     "股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司", "集团", "公司",
     "株式会社", "控股", "分公司",
 ), key=len, reverse=True))
+
+# Place names, as match keys look after normalisation (lower case, no spaces or punctuation).
+COUNTRY_ALIASES: dict[str, str] = {
+    "unitedkingdom": "gb", "uk": "gb", "greatbritain": "gb", "britain": "gb", "england": "gb", "scotland": "gb",
+    "wales": "gb", "northernireland": "gb", "unitedkingdomofgreatbritainandnorthernireland": "gb", "gbr": "gb",
+    "unitedstates": "us", "usa": "us", "unitedstatesofamerica": "us", "america": "us", "us": "us",
+    "china": "cn", "中国": "cn", "中华人民共和国": "cn", "prc": "cn", "peoplesrepublicofchina": "cn", "chn": "cn",
+    "mainlandchina": "cn", "中国大陆": "cn", "hongkong": "hk", "香港": "hk", "taiwan": "tw", "台湾": "tw",
+    "singapore": "sg", "新加坡": "sg", "australia": "au", "canada": "ca", "germany": "de", "deutschland": "de",
+    "france": "fr", "japan": "jp", "日本": "jp", "india": "in", "ireland": "ie", "newzealand": "nz",
+}
+US_STATES: dict[str, str] = {
+    "alabama": "al", "alaska": "ak", "arizona": "az", "arkansas": "ar", "california": "ca", "colorado": "co",
+    "connecticut": "ct", "delaware": "de", "districtofcolumbia": "dc", "washingtondc": "dc", "florida": "fl",
+    "georgia": "ga", "hawaii": "hi", "idaho": "id", "illinois": "il", "indiana": "in", "iowa": "ia", "kansas": "ks",
+    "kentucky": "ky", "louisiana": "la", "maine": "me", "maryland": "md", "massachusetts": "ma", "michigan": "mi",
+    "minnesota": "mn", "mississippi": "ms", "missouri": "mo", "montana": "mt", "nebraska": "ne", "nevada": "nv",
+    "newhampshire": "nh", "newjersey": "nj", "newmexico": "nm", "newyork": "ny", "northcarolina": "nc",
+    "northdakota": "nd", "ohio": "oh", "oklahoma": "ok", "oregon": "or", "pennsylvania": "pa", "rhodeisland": "ri",
+    "southcarolina": "sc", "southdakota": "sd", "tennessee": "tn", "texas": "tx", "utah": "ut", "vermont": "vt",
+    "virginia": "va", "washington": "wa", "westvirginia": "wv", "wisconsin": "wi", "wyoming": "wy",
+}
+# Chinese provinces and cities: pinyin -> characters (the key keeps the characters, without 省/市)
+CN_PLACES: dict[str, str] = {
+    "beijing": "北京", "shanghai": "上海", "tianjin": "天津", "chongqing": "重庆", "guangdong": "广东",
+    "guangzhou": "广州", "shenzhen": "深圳", "zhejiang": "浙江", "hangzhou": "杭州", "jiangsu": "江苏",
+    "nanjing": "南京", "suzhou": "苏州", "sichuan": "四川", "chengdu": "成都", "hubei": "湖北", "wuhan": "武汉",
+    "shaanxi": "陕西", "xian": "西安", "shandong": "山东", "jinan": "济南", "qingdao": "青岛", "fujian": "福建",
+    "xiamen": "厦门", "fuzhou": "福州", "hunan": "湖南", "changsha": "长沙", "henan": "河南", "zhengzhou": "郑州",
+    "hebei": "河北", "anhui": "安徽", "hefei": "合肥", "liaoning": "辽宁", "shenyang": "沈阳", "dalian": "大连",
+    "ningbo": "宁波", "wuxi": "无锡", "dongguan": "东莞", "foshan": "佛山", "kunming": "昆明", "yunnan": "云南",
+}
+CITY_ALIASES: dict[str, str] = {
+    "nyc": "newyork", "newyorkcity": "newyork", "ny": "newyork", "la": "losangeles", "sf": "sanfrancisco",
+    "sanfran": "sanfrancisco", "philly": "philadelphia", "washingtondc": "washington", "dc": "washington",
+    "newcastleupontyne": "newcastle", "brightonandhove": "brighton", "stpetersburg": "saintpetersburg",
+}
+STREET_WORDS = (  # street types and directions: dropped from the street key (Bell St == Bell Street)
+    "street", "st", "road", "rd", "avenue", "ave", "av", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct",
+    "place", "pl", "way", "crescent", "cres", "close", "cl", "terrace", "terr", "ter", "gardens", "gdns", "square", "sq",
+    "parkway", "pkwy", "grove", "gr", "mews", "highway", "hwy", "circle", "cir", "north", "south", "east", "west",
+    "n", "s", "e", "w", "ne", "nw", "se", "sw", "the",
+)
+UNIT_WORDS = ("flat", "apt", "apartment", "unit", "suite", "ste", "room", "rm", "floor", "fl", "level", "lvl")
+
+# Mailbox providers: an address there says nothing about which company a record belongs to.
+FREE_MAIL_DOMAINS: tuple[str, ...] = (
+    "gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.com", "live.co.uk", "msn.com",
+    "yahoo.com", "yahoo.co.uk", "ymail.com", "aol.com", "icloud.com", "me.com", "mac.com", "protonmail.com",
+    "proton.me", "gmx.com", "gmx.de", "web.de", "mail.com", "zoho.com", "yandex.com", "mail.ru", "qq.com", "foxmail.com",
+    "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "139.com", "189.cn", "aliyun.com", "btinternet.com",
+    "sky.com", "virginmedia.com", "comcast.net", "verizon.net", "att.net",
+)

@@ -58,7 +58,7 @@ def test_a_no_match_decision_keeps_records_apart(tmp_path: Path, people: Path) -
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--map", "given=forename"], "'forename' is not a canonical contact column; valid: first_name"),
+    (["--map", "given=forename"], "'forename' is not a canonical contact column; valid: id, first_name"),
     (["--map", "nickname=first_name"], "has no column 'nickname'"),
 ])
 def test_bad_map_is_a_clear_error(tmp_path: Path, people: Path, args: list[str], message: str) -> None:
@@ -69,13 +69,13 @@ def test_bad_map_is_a_clear_error(tmp_path: Path, people: Path, args: list[str],
 
 def test_missing_file_missing_id_and_duplicate_ids(tmp_path: Path) -> None:
     result = dedup(str(tmp_path / "nope.csv"), "--entity", "account", "--out", str(tmp_path / "o.csv"))
-    assert result.returncode == 2 and "file not found" in result.stderr
+    assert result.returncode == 2 and "nope.csv: no such file" in result.stderr
     no_id = tmp_path / "no_id.csv"
     no_id.write_text("name\nAcme\n", encoding="utf-8")
     result = dedup(str(no_id), "--entity", "account", "--out", str(tmp_path / "o.csv"))
-    assert result.returncode == 2 and "no 'id' column; it has: name" in result.stderr
+    assert result.returncode == 2 and "no 'id' column; its columns: name" in result.stderr
     twice = tmp_path / "twice.csv"
     twice.write_text("id,name\n1,Acme\n1,Acme Ltd\n", encoding="utf-8")
     result = dedup(str(twice), "--entity", "account", "--out", str(tmp_path / "o.csv"))
-    assert result.returncode == 2 and "id '1' appears more than once" in result.stderr
+    assert result.returncode == 2 and "the 'id' column has duplicate values, e.g. '1'" in result.stderr
     assert "Traceback" not in result.stderr
