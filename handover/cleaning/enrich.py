@@ -11,6 +11,7 @@ import pandas as pd
 
 from handover.cleaning.fill import apply_fill
 from handover.cleaning.names import role_email, split_full_name
+from handover.cleaning.normalize import phone_kind
 from handover.cleaning.places import check_postcode
 from handover.frames import as_text
 from handover.spec import EntitySpec
@@ -61,6 +62,11 @@ def enrich(records: pd.DataFrame, name: str, entity: EntitySpec, originals: dict
         changed = alive & checked.rules.notna()
         if changed.any():
             out.changes.append(_log(name, keys, changed, "postcode", originals["postcode"], records["postcode"], checked.rules))
+
+    for phone in ("phone", "mobile"):
+        if phone in records:
+            # mobile / fixed_line / ... where the numbering plan says; kept in staging for review and routing
+            records[f"{phone}_kind"] = phone_kind(records[phone].astype(object))
 
     if "email" in records:
         role = alive & role_email(records["email"].astype(object)).fillna(False).astype(bool)

@@ -156,3 +156,15 @@ def test_merges_agree_with_the_generators_truth(migrated, small_export: Path) ->
     assert found, "no contact was merged"
     assert correct / len(found) >= 0.98, f"precision {correct}/{len(found)}"
     assert correct / len(expected) >= 0.90, f"recall {correct}/{len(expected)}"
+
+
+def test_cleaned_contacts_say_which_phones_are_mobiles(migrated) -> None:
+    spec, _, _ = migrated
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    kinds = dict(con.execute("SELECT phone_kind, count(*) FROM cleaned.contact WHERE phone IS NOT NULL GROUP BY ALL").fetchall())
+    chinese_mobile = dict(con.execute("SELECT phone_kind, count(*) FROM cleaned.contact WHERE phone LIKE '+861__________' GROUP BY ALL").fetchall())
+    con.close()
+    assert kinds.get("mobile", 0) > 0 and kinds.get("fixed_line", 0) + kinds.get("fixed_line_or_mobile", 0) > 0
+    # +86 1xx numbers are mobiles where the number is allocated; unallocated ranges stay unknown (None)
+    assert chinese_mobile.get("mobile", 0) > 5 * chinese_mobile.get(None, 0)
+    assert "fixed_line" not in chinese_mobile
