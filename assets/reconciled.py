@@ -50,16 +50,17 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         ],
     )
     def reconciled(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        types = target_types(spec, entity)
         target = open_target(spec)
         try:
-            target.ensure_schema(entity, target_types(spec, entity), {l: LINKS[entity][l] for l in spec.entities[entity].links})
+            target.ensure_schema(entity, types, {l: LINKS[entity][l] for l in spec.entities[entity].links})
             held = target.read_back(entity)
         finally:
             target.close()
         with staging(context, spec) as con:
             mapped = read_stage(con, "mapped", entity)
             loads = ledger_rows(con, "loads", entity)
-            comparison = compare(mapped, loads, held, target_types(spec, entity))
+            comparison = compare(mapped, loads, held, types)
             accounting = account(con, entity)
             dangling = links_to_merged(con, entity, {l: LINKS[entity][l] for l in spec.entities[entity].links})
             stale_merged = merged_in_target(con, entity, held)

@@ -25,7 +25,7 @@ def apply_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
         elif kind == "integer":
             out[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
         elif kind == "boolean":
-            out[column] = values.astype(object).map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else bool(v)).astype("boolean")
+            out[column] = values.astype(object).map(lambda v: None if is_missing(v) else bool(v)).astype("boolean")
         else:
             out[column] = values.astype(object).where(values.notna(), None)
     return out
@@ -67,8 +67,8 @@ def comparable(series: pd.Series, kind: str) -> pd.Series:
         numbers = pd.to_numeric(series, errors="coerce").round(6)
         return numbers.astype(object).where(numbers.notna(), None)
     if kind == "boolean":
-        return series.astype(object).map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v))
-    return series.astype(object).map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v))
+        return series.astype(object).map(lambda v: None if is_missing(v) else bool(v))
+    return series.astype(object).map(lambda v: None if is_missing(v) else str(v))
 
 
 def is_missing(value: object) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from handover.frames import apply_types, json_ready
+from handover.frames import apply_types, is_missing, json_ready
 from handover.spec import MigrationSpec, SpecError, where_in_spec
 
 META_COLUMNS = ("external_id", "source_id", "row_key")
@@ -78,7 +78,7 @@ def resolve_owners(spec: MigrationSpec, owner_ids: pd.Series, directory: OwnerDi
     }
     resolved: dict[object, tuple[str | None, str]] = {}
     for owner_id in pd.unique(owner_ids.astype(object)):
-        if owner_id is None or (isinstance(owner_id, float) and np.isnan(owner_id)):
+        if is_missing(owner_id):
             resolved[owner_id] = (fallback, "fallback:no_owner")
             continue
         golden = directory.external_id.get(owner_id)
@@ -102,7 +102,7 @@ def _map_picklist(values: pd.Series, mapping: dict[str, str | None]) -> tuple[pd
     other = mapping.get("*", "quarantine")
     out, unmapped = [], []
     for value in values.astype(object):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if is_missing(value):
             out.append(None); unmapped.append(False)
         elif value in exact or str(value).casefold() in folded:
             out.append(exact.get(value, folded.get(str(value).casefold()))); unmapped.append(False)

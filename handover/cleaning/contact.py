@@ -11,7 +11,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from handover.cleaning.base import Distinct, Normalised, Triple, clean_texts, per_distinct_text
+from handover.cleaning.base import Distinct, Normalised, Triple, per_distinct_text
 
 # A strict subset of what email-validator accepts, checked with one regex instead of a ~70µs call.
 # Labels with "--" may be IDNA (xn--) and special-use TLDs are rejected, so both go the slow way.
@@ -161,17 +161,13 @@ def _normalise_url(text: str) -> tuple[str | None, str | None]:
 def clean_url(s: pd.Series) -> Normalised:
     """Adds https:// when there is no scheme, lower-cases scheme and host, drops a bare host's "/";
     problem "invalid_url" when there is no host with a dot (or the URL contains spaces)."""
-    distinct = Distinct.of(s)
-    texts, text_rules = clean_texts(distinct.uniques)
-    values: list[str | None] = []
-    problems: list[str | None] = []
-    rules: list[str | None] = []
-    for text, text_rule in zip(texts, text_rules):
-        value, rule = _normalise_url(text) if text is not None else (None, None)
-        values.append(value)
-        problems.append("invalid_url" if value is None and text is not None else None)
-        rules.append(rule or (text_rule if value is not None else None))
-    return distinct.result(values, problems, rules)
+    def one(text: str, text_rule: str | None) -> Triple:
+        value, rule = _normalise_url(text)
+        if value is None:
+            return None, "invalid_url", rule
+        return value, None, rule or text_rule
+
+    return per_distinct_text(s, one)
 
 
 def url_domain(s: pd.Series) -> pd.Series:

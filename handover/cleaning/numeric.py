@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from handover.cleaning.base import Distinct, Normalised, clean_one_text, clean_texts
+from handover.cleaning.base import Distinct, Normalised, Triple, clean_one_text, per_distinct_text
 
 _CURRENCY = r"(?:US\$|HK\$|NT\$|RMB|CNY|USD|EUR|GBP|JPY|HKD|[¥$€£₩₹元])"
 _NUMBER = re.compile(
@@ -118,16 +118,11 @@ def clean_integer(s: pd.Series) -> Normalised:
 
 def clean_boolean(s: pd.Series) -> Normalised:
     """True/False from yes/no-like words (case-insensitive), 1/0 and 是/否."""
-    distinct = Distinct.of(s)
-    texts, text_rules = clean_texts(distinct.uniques)
-    values: list[bool | None] = []
-    problems: list[str | None] = []
-    rules: list[str | None] = []
-    for text, text_rule in zip(texts, text_rules):
-        key = text.casefold() if text is not None else None
+    def one(text: str, text_rule: str | None) -> Triple:
+        key = text.casefold()
         value = True if key in _TRUE else False if key in _FALSE else None
-        values.append(value)
-        problems.append("invalid_boolean" if value is None and text is not None else None)
-        canonical = key in ("true", "false") and text == key
-        rules.append(None if value is None else text_rule if canonical else "boolean")
-    return distinct.result(values, problems, rules)
+        if value is None:
+            return None, "invalid_boolean", None
+        return value, None, text_rule if key in ("true", "false") and text == key else "boolean"
+
+    return per_distinct_text(s, one)

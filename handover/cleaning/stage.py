@@ -214,7 +214,6 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         }))
     alive &= ~(same | conflict)
 
-    originals = {f: raw[column[field_specs[f].from_]] for f in invalid}
     extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
     for link_name, link_column in entity.links.items():
         target = (links or {}).get(link_name, LinkTarget())
