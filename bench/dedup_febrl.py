@@ -6,7 +6,7 @@ Writes bench/out/febrl3.csv (bench/febrl.py) if missing, runs the command in a c
 prints its wall time, the child's peak RSS and the pairwise precision, recall and F1 of its clusters
 (bench/score.py). Target: F1 >= 0.97 (Splink alone, as in its FEBRL3 tutorial: 0.958).
 
-The command is `python -m handover dedup` when the CLI has it, else `python -m handover.dedup`.
+The command is `python -m app dedup` when the CLI has it, else `python -m handover.dedup`.
 This process imports nothing heavy before the child ends (a child's ru_maxrss starts from its
 parent's size on Linux). Exit status: 0 target met, 1 missed, 2 the command failed.
 """
@@ -28,8 +28,8 @@ FEBRL_MAP = "given_name=first_name,surname=last_name,suburb=city"
 
 
 def command() -> list[str]:
-    probe = subprocess.run([sys.executable, "-m", "handover", "dedup", "--help"], cwd=ROOT, capture_output=True, text=True)
-    return [sys.executable, "-m", "handover", "dedup"] if probe.returncode == 0 else [sys.executable, "-m", "handover.dedup"]
+    probe = subprocess.run([sys.executable, "-m", "app", "dedup", "--help"], cwd=ROOT, capture_output=True, text=True)
+    return [sys.executable, "-m", "app", "dedup"] if probe.returncode == 0 else [sys.executable, "-m", "handover.dedup"]
 
 
 def main() -> int:

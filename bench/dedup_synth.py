@@ -3,7 +3,7 @@
     python bench/dedup_synth.py --rows 1000000 [--seed 1] [--dup-rate 0.3] [--regenerate]
 
 Generates bench/out/synth_<rows>.parquet and its .truth.parquet with bench/synth_contacts.py if they
-are missing, then runs `python -m handover dedup <input> --entity contact --out <pred.csv>` in a child
+are missing, then runs `python -m app dedup <input> --entity contact --out <pred.csv>` in a child
 process and prints its wall time, its peak RSS and the pairwise precision / recall / F1 of its
 clusters (bench/score.py), each beside its target:
 
@@ -49,8 +49,8 @@ def paths(rows: int, seed: int, dup_rate: float) -> tuple[Path, Path, Path]:
 
 
 def command_available() -> tuple[bool, str]:
-    """Whether `python -m handover dedup` exists yet (it fails fast with usage text when not)."""
-    probe = subprocess.run([sys.executable, "-m", "handover", "dedup", "--help"], cwd=ROOT, capture_output=True, text=True)
+    """Whether `python -m app dedup` exists yet (it fails fast with usage text when not)."""
+    probe = subprocess.run([sys.executable, "-m", "app", "dedup", "--help"], cwd=ROOT, capture_output=True, text=True)
     return probe.returncode == 0, (probe.stderr or probe.stdout).strip()
 
 
@@ -138,7 +138,7 @@ def main() -> int:
     contacts, truth, pred = paths(args.rows, args.seed, args.dup_rate)
     available, usage = command_available()
     if not available:
-        print("error: `python -m handover dedup` is not available yet (handover/dedup/ command not wired into the CLI):",
+        print("error: `python -m app dedup` is not available yet (handover/dedup/ command not wired into the CLI):",
               file=sys.stderr)
         print("  " + (usage.splitlines()[-1] if usage else "no output"), file=sys.stderr)
         return 2
@@ -146,7 +146,7 @@ def main() -> int:
         generate(args.rows, args.seed, args.dup_rate, contacts, truth)
 
     pred.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "handover", "dedup", str(contacts), "--entity", "contact", "--out", str(pred),
+    cmd = [sys.executable, "-m", "app", "dedup", str(contacts), "--entity", "contact", "--out", str(pred),
            *shlex.split(args.dedup_args)]
     print("running: " + " ".join(shlex.quote(str(c)) for c in cmd[1:]), flush=True)
     code, wall, peak_mb, tail = run_child(cmd)

@@ -32,7 +32,7 @@ def main() -> int:
     work = Path(args.out)
     shutil.rmtree(work, ignore_errors=True)
     export = work / "exports"
-    from handover.demodata import generate_export
+    from sampledata.demo import generate_export
 
     started = time.perf_counter()
     generate_export(export, scale=args.scale, seed=42)
@@ -48,7 +48,7 @@ def main() -> int:
     env = {**os.environ, "HANDOVER_TIMINGS": str(timings), "GX_ANALYTICS_ENABLED": "false"}
     env.pop("DAGSTER_HOME", None)
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "handover", "run", str(spec_path), "--quiet"], env=env, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "app", "run", str(spec_path), "--quiet"], env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if run.returncode != 0:

@@ -20,7 +20,7 @@ SMALL_SCALE = 0.05
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo export at 5% scale (~500 contacts), generated once per session. Treat as read-only."""
-    from handover.demodata import generate_export
+    from sampledata.demo import generate_export
 
     folder = tmp_path_factory.mktemp("export") / "exports"
     generate_export(folder, scale=SMALL_SCALE, seed=7)

@@ -28,7 +28,7 @@ class DedupError(Exception):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The `dedup` arguments, for `handover dedup` (handover/cli.py) and `python -m handover.dedup`."""
+    """The `dedup` arguments, for `handover dedup` (app/cli.py) and `python -m handover.dedup`."""
     p.add_argument("input", help="CSV or Parquet file with an `id` column")
     p.add_argument("--entity", required=True, choices=("contact", "account"))
     p.add_argument("--out", required=True, help="CSV to write: id,cluster_id, one row per input row")

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import ROOT, write_spec
 
-HANDOVER = [sys.executable, "-m", "handover"]
+HANDOVER = [sys.executable, "-m", "app"]
 
 
 def handover(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -14,12 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from handover.demodata import generate_export, truth_path
-from handover.demodata import deals as deals_module
-from handover.demodata import people as people_module
-from handover.demodata.common import NOW, Ctx
-from handover.demodata.formats import DateRenderer
-from handover.demodata.writers import render_line
+from sampledata.demo import generate_export, truth_path
+from sampledata.demo import deals as deals_module
+from sampledata.demo import people as people_module
+from sampledata.demo.common import NOW, Ctx
+from sampledata.demo.formats import DateRenderer
+from sampledata.demo.writers import render_line
 
 SCALE = 0.05
 EXPORT_FILES = ["accounts.csv", "activities.csv", "contacts.csv", "deals.xlsx", "users.csv"]

@@ -1,14 +1,14 @@
-"""python -m handover.demodata OUT_DIR [--scale 1.0] [--seed 42]"""
+"""python -m sampledata.demo OUT_DIR [--scale 1.0] [--seed 42]"""
 
 from __future__ import annotations
 
 import argparse
 
-from handover.demodata.generator import generate_export, truth_path
+from sampledata.demo.generator import generate_export, truth_path
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m handover.demodata", description="Write a dirty LegacyCRM export.")
+    parser = argparse.ArgumentParser(prog="python -m sampledata.demo", description="Write a dirty LegacyCRM export.")
     parser.add_argument("out_dir")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)

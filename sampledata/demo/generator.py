@@ -11,13 +11,13 @@ import json
 import random
 from pathlib import Path
 
-from handover.demodata import names
-from handover.demodata.common import NOW, UNKNOWN_OWNER, Ctx, Row
-from handover.demodata.companies import DEPARTED_USERS, make_accounts, make_users
-from handover.demodata.deals import ACTIVITY_COLUMNS, DEAL_COLUMNS, make_activities, make_deals, valid_contacts_by_account
-from handover.demodata.formats import DateRenderer
-from handover.demodata.people import CONTACT_COLUMNS, OrphanIds, make_contacts
-from handover.demodata.writers import write_csv, write_xlsx
+from sampledata.demo import names
+from sampledata.demo.common import NOW, UNKNOWN_OWNER, Ctx, Row
+from sampledata.demo.companies import DEPARTED_USERS, make_accounts, make_users
+from sampledata.demo.deals import ACTIVITY_COLUMNS, DEAL_COLUMNS, make_activities, make_deals, valid_contacts_by_account
+from sampledata.demo.formats import DateRenderer
+from sampledata.demo.people import CONTACT_COLUMNS, OrphanIds, make_contacts
+from sampledata.demo.writers import write_csv, write_xlsx
 
 USER_COLUMNS = ("user_id", "full_name", "email", "department", "status", "manager_id")
 ACCOUNT_COLUMNS = ("account_id", "account_name", "website", "phone", "industry", "city", "country", "owner_id",

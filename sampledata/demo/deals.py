@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from handover.demodata import names
-from handover.demodata.common import NOW, Ctx, Row, shuffled
-from handover.demodata.formats import ALL_FORMATS, money
-from handover.demodata.people import OrphanIds
+from sampledata.demo import names
+from sampledata.demo.common import NOW, Ctx, Row, shuffled
+from sampledata.demo.formats import ALL_FORMATS, money
+from sampledata.demo.people import OrphanIds
 
 DEAL_COLUMNS = ("deal_id", "deal_name", "account_id", "contact_id", "amount", "currency", "stage", "close_date", "owner_id")
 ACTIVITY_COLUMNS = ("activity_id", "type", "subject", "details", "activity_date", "contact_id", "account_id", "deal_id",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from handover.demodata.formats import DateRenderer
+from sampledata.demo.formats import DateRenderer
 
 # Rows are dicts of column -> rendered text (or a cell value for the XLSX); keys starting with "_" are
 # generator-internal facts (language, country, real dates) and are never written.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from handover.demodata.common import NOW, Row
+from sampledata.demo.common import NOW, Row
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handover.demodata import names
-from handover.demodata.common import EPOCH, NOW, Ctx, Row, shuffled
-from handover.demodata.formats import make_phone, money, to_fullwidth
+from sampledata.demo import names
+from sampledata.demo.common import EPOCH, NOW, Ctx, Row, shuffled
+from sampledata.demo.formats import make_phone, money, to_fullwidth
 
 USER_COUNT = 30
 DEPARTED_USERS = ("U008", "U013", "U019", "U024", "U027")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import timedelta
 
-from handover.demodata import names
-from handover.demodata.common import Ctx, Row, shuffled
-from handover.demodata.companies import ascii_name
-from handover.demodata.formats import ALL_FORMATS, has_fullwidth, invalid_email, make_phone, to_fullwidth
+from sampledata.demo import names
+from sampledata.demo.common import Ctx, Row, shuffled
+from sampledata.demo.companies import ascii_name
+from sampledata.demo.formats import ALL_FORMATS, has_fullwidth, invalid_email, make_phone, to_fullwidth
 
 CONTACT_COLUMNS = ("contact_id", "first_name", "last_name", "email", "phone", "title", "account_id", "owner_id",
                    "created_at", "last_modified")

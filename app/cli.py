@@ -191,7 +191,7 @@ def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
 
 
 def demo_data(out_dir: str, scale: float, seed: int) -> int:
-    from handover.demodata import generate_export
+    from sampledata.demo import generate_export
 
     truth = generate_export(out_dir, scale=scale, seed=seed)
     out.print(f"wrote demo export to {out_dir}: " + ", ".join(f"{k} {v}" for k, v in truth["counts"].items()))
