@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
 import pandas as pd
 
 from handover.naming import column_key
-from handover.spec import MigrationSpec
+from handover.ports import SOURCE_META, raw_order_sql
+from handover.spec import MigrationSpec, source_columns
 from handover.staging import ensure_ledger, table_exists
 
-RAW_META = ("_source_file", "_source_line", "_raw_error", "_raw_text", "_dlt_load_id")
-STAGES = ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled")
 
 
 def key(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetKey:
@@ -39,10 +38,8 @@ def staging(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext, s
 
 def read_raw(con, spec: MigrationSpec, entity: str) -> pd.DataFrame:
     """Raw rows with every column the spec names, even one dlt left out because it was all empty."""
-    frame = con.execute(f'SELECT * FROM raw."{entity}" ORDER BY _source_file, _source_line').df()
-    from handover.spec import source_columns
-
-    wanted = {column_key(c) for c in source_columns(spec.entities[entity], entity).values()} | set(RAW_META)
+    frame = con.execute(f'SELECT * FROM raw."{entity}" ORDER BY {raw_order_sql()}').df()
+    wanted = {column_key(c) for c in source_columns(spec.entities[entity], entity).values()} | set(SOURCE_META)
     for column in wanted - set(frame.columns):
         frame[column] = None
     return frame
@@ -99,6 +96,3 @@ def counts_md(frame: pd.DataFrame, column: str, limit: int = 15) -> dg.MetadataV
     counts = frame[column].fillna("(none)").value_counts().head(limit)
     return dg.MetadataValue.md("\n".join(f"| {k} | {v} |" for k, v in counts.items()).join(["| reason | rows |\n|---|---|\n", ""]))
 
-
-def deps_keys(spec: MigrationSpec, stage: str, entities: Sequence[str]) -> list[dg.AssetKey]:
-    return [key(spec, stage, e) for e in entities]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from handover.ports import raw_order_sql
+
 MANIFEST = "manifest.json"
 
 
@@ -67,7 +69,7 @@ def snapshot_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, snap
         return SnapshotEntry(table, **manifest["tables"][table])
     target = snapshot / f"{table}.parquet"
     temp = snapshot / f".{table}.parquet.tmp"
-    con.execute(f"COPY (SELECT * FROM {schema}.\"{table}\" ORDER BY _source_file, _source_line) TO {_sql_path(temp)} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY (SELECT * FROM {schema}.\"{table}\" ORDER BY {raw_order_sql()}) TO {_sql_path(temp)} (FORMAT parquet, COMPRESSION zstd)")
     os.replace(temp, target)
     rows = int(con.execute(f"SELECT count(*) FROM {schema}.\"{table}\"").fetchone()[0])
     entry = {"file": target.name, "sha256": sha256_of(target), "rows": rows, "bytes": target.stat().st_size}

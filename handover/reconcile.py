@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from handover.frames import comparable
-from handover.loading import LOADED_STATUSES
+from handover.ports import LOADED_STATUSES, RECORD_KEY
 
 BUCKETS = ("loaded", "merged", "quarantined", "rejected", "excluded")
 
@@ -41,7 +41,7 @@ class Accounting:
 
 def _buckets_sql(entity_table: str) -> str:
     return f"""
-        WITH extracted AS (SELECT DISTINCT _source_file || ':' || _source_line AS row_key FROM raw."{entity_table}"),
+        WITH extracted AS (SELECT DISTINCT {RECORD_KEY} AS row_key FROM raw."{entity_table}"),
         buckets AS (
             SELECT row_key, CASE WHEN status IN {LOADED_STATUSES} THEN 'loaded' ELSE 'rejected' END AS bucket
               FROM ledger.loads WHERE entity = $entity AND status IS NOT NULL

@@ -6,12 +6,14 @@ Errors name the YAML path (and line) of the mistake and list the valid choices.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, TEXT_TYPES, VIRTUAL_FIELDS
 
@@ -26,14 +28,46 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class FilesSource(_Model):
-    """A folder of CSV/XLSX exports from the old CRM."""
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
-    type: Literal["files"] = "files"
-    path: str = Field(description="Folder of export files, relative to the spec file.")
+
+class EnvRef(_Model):
+    """A value read from an environment variable when the migration runs; the spec never holds the secret."""
+
+    env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Name of the environment variable.")
+
+    def value(self) -> str:
+        value = os.environ.get(self.env)
+        if not value:
+            raise SpecError(f"environment variable {self.env} is not set; it holds a connection URL or credential this spec refers to")
+        return value
+
+
+def _env_ref_or_url(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _ENV_REF.match(value.strip())
+        if match:
+            return {"env": match.group(1)}
+        if urlsplit(value).password:
+            raise ValueError("a password written in the spec; put the whole URL in an environment variable and write ${NAME}")
+    return value
+
+
+ConnectionUrl = Annotated[EnvRef | str, BeforeValidator(_env_ref_or_url)]
+
+
+def resolve_url(url: EnvRef | str) -> str:
+    return url.value() if isinstance(url, EnvRef) else url
+
+
+def redact(text: str) -> str:
+    """`text` with the password of any URL in it replaced, for messages and logs."""
+    return re.sub(r"(\w+://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+class _SourceBase(_Model):
     system: str = Field("legacy", pattern=NAME_PATTERN, description="Label of the source system, part of every external id.")
-    encoding: str = Field("auto", description="auto, or a Python codec name (utf-8, gb18030, utf-16, ...).")
-    timezone: str = Field("UTC", description="IANA time zone of naive date-times in the export.")
+    timezone: str = Field("UTC", description="IANA time zone of naive date-times in the source.")
     date_order: Literal["YMD", "DMY", "MDY"] = Field("YMD", description="How to read slashed dates like 05/01/2023.")
     default_region: str = Field("CN", min_length=2, max_length=2, description="ISO region for phone numbers without a country code.")
 
@@ -49,6 +83,14 @@ class FilesSource(_Model):
             raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
         return value
 
+
+class FilesSource(_SourceBase):
+    """A folder of CSV/XLSX exports from the old CRM."""
+
+    type: Literal["files"] = "files"
+    path: str = Field(description="Folder of export files, relative to the spec file.")
+    encoding: str = Field("auto", description="auto, or a Python codec name (utf-8, gb18030, utf-16, ...).")
+
     @field_validator("encoding")
     @classmethod
     def _known_codec(cls, value: str) -> str:
@@ -62,11 +104,57 @@ class FilesSource(_Model):
         return value
 
 
-class DuckDBTarget(_Model):
+class SqlSource(_SourceBase):
+    """A self-hosted CRM's database (PostgreSQL, MariaDB/MySQL), read with dlt; incremental where an entity names its modified column."""
+
+    type: Literal["sql"] = "sql"
+    url: ConnectionUrl = Field(description="SQLAlchemy URL, as ${ENV_VAR} (required when it holds a password), e.g. mysql+pymysql://user:pw@host/crm.")
+    db_schema: str | None = Field(None, alias="schema", description="Database schema of the CRM's tables (PostgreSQL); default: the connection's.")
+    chunk_rows: int = Field(50_000, ge=100, description="Rows per extraction batch.")
+
+
+SourceSpec = Annotated[FilesSource | SqlSource, Field(discriminator="type")]
+
+
+class _TargetBase(_Model):
+    production: bool = Field(False, description="A production target: loads need approvals bound to the data, and no entity is written unless every gate passed.")
+    batch_size: int | None = Field(None, ge=1, description="Records per call; default and maximum: the target's own limit.")
+
+
+class DuckDBTarget(_TargetBase):
     """The embedded DuckDB "new CRM": the default target, no server needed."""
 
     type: Literal["duckdb"] = "duckdb"
     path: str = Field(description="DuckDB file of the new CRM, relative to the spec file.")
+
+
+class PostgresTarget(_TargetBase):
+    """An in-house CRM in PostgreSQL: upsert by external id, constraint violations rejected row by row."""
+
+    type: Literal["postgres"] = "postgres"
+    url: ConnectionUrl = Field(description="postgresql:// URL, as ${ENV_VAR} when it holds a password.")
+    db_schema: str = Field("crm", alias="schema", pattern=NAME_PATTERN, description="Schema holding the CRM's tables.")
+
+
+class FilesTarget(_TargetBase):
+    """Import-ready files for a CRM without an API: per entity a CSV (UTF-8 with BOM) and an XLSX, plus an id crosswalk."""
+
+    type: Literal["files"] = "files"
+    path: str = Field(description="Folder the import files are written to, relative to the spec file.")
+    template: Literal["generic", "hubspot", "salesforce"] = Field("generic", description="Column names of the target CRM's import template.")
+    formats: list[Literal["csv", "xlsx"]] = Field(default_factory=lambda: ["csv", "xlsx"], min_length=1)
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget, Field(discriminator="type")]
+
+
+class TableStream(_Model):
+    """Where a database source's entity is read from."""
+
+    table: str = Field(description="Table holding the entity's records.")
+    modified: str | None = Field(None, description="Modified-time column: later runs read only records changed since the last one.")
+    deleted: str | None = Field(None, description="Column flagging soft-deleted records (1/true): they are excluded and reported.")
+    join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
 
 
 class FieldSpec(_Model):
@@ -123,7 +211,11 @@ assert set(EntityName.__args__) == set(ENTITIES)
 
 
 class EntitySpec(_Model):
-    from_: str | list[str] = Field(alias="from", description="Export file (CSV or XLSX) in the source folder, or several files of the same shape (e.g. an acquired company's export).")
+    from_: str | list[str] | TableStream = Field(
+        alias="from",
+        description="Files source: export file (CSV or XLSX) in the folder, or several files of the same shape (e.g. an acquired company's export). "
+        "SQL source: the table, or {table, modified, deleted, join}.",
+    )
     sheet: str | None = Field(None, description="Worksheet of an XLSX file (default: the first).")
     encoding: str | None = Field(None, description="Overrides the source's encoding for this file.")
     id: str = Field(description="Column holding the record's id in the old CRM.")
@@ -142,7 +234,15 @@ class EntitySpec(_Model):
 
     @property
     def files(self) -> list[str]:
+        """The export files of a files source's entity (or the table of a SQL source's)."""
+        if isinstance(self.from_, TableStream):
+            return [self.from_.table]
         return [self.from_] if isinstance(self.from_, str) else list(self.from_)
+
+    @property
+    def table(self) -> TableStream:
+        """The table of a SQL source's entity, in long form."""
+        return self.from_ if isinstance(self.from_, TableStream) else TableStream(table=self.files[0])
 
     def derived_fields(self, entity: str) -> dict[str, str]:
         """Fields no column maps but a fill rule writes: field -> type."""
@@ -183,8 +283,9 @@ class GateSpec(_Model):
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
-    source: FilesSource
-    target: DuckDBTarget
+    source: SourceSpec
+    target: TargetSpec
+    work: str | None = Field(None, description="Folder for staging, backups, reports and Data Docs, relative to the spec file. Default: .handover/<migration> next to the spec.")
     owners: OwnerSpec = Field(default_factory=OwnerSpec)
     entities: dict[EntityName, EntitySpec]
     gates: GateSpec = Field(default_factory=GateSpec)
@@ -192,11 +293,23 @@ class MigrationSpec(_Model):
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_kinds(cls, data: Any) -> Any:
+        """`type` may be left out: a folder of files is the default source, the embedded DuckDB the default target."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, default in (("source", "files"), ("target", "duckdb")):
+                if isinstance(data.get(key), dict) and "type" not in data[key]:
+                    data[key] = {"type": default, **data[key]}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> "MigrationSpec":
         problems: list[tuple[tuple, str]] = []
         for name, entity in self.entities.items():
             problems += _entity_problems(name, entity, self.entities)
+            problems += _stream_problems(name, entity, self.source)
         departed = self.owners.departed
         if "owner" not in self.entities and any(e.owner for e in self.entities.values()):
             problems.append((("entities",), "entities name an owner column but there is no 'owner' entity to resolve it against"))
@@ -212,16 +325,29 @@ class MigrationSpec(_Model):
 
     @property
     def source_dir(self) -> Path:
+        """The export folder of a files source."""
+        if not isinstance(self.source, FilesSource):
+            raise AttributeError(f"a {self.source.type} source has no folder")
         return self.resolve(self.source.path)
 
     @property
-    def target_path(self) -> Path:
-        return self.resolve(self.target.path)
+    def target_path(self) -> Path | None:
+        """The target's file or folder, for targets that live on disk."""
+        path = getattr(self.target, "path", None)
+        return self.resolve(path) if path else None
+
+    @property
+    def target_label(self) -> str:
+        """Where the target is, for messages: a path, or a server URL without its password."""
+        if self.target_path is not None:
+            return str(self.target_path)
+        url = getattr(self.target, "url", None)
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
 
     @property
     def work_dir(self) -> Path:
         """Staging, backups, reports and Data Docs of this migration."""
-        return self.target_path.parent
+        return self.resolve(self.work) if self.work else self.base_dir / ".handover" / self.migration
 
     @property
     def staging_path(self) -> Path:
@@ -293,6 +419,22 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
     return problems
 
 
+_FILE_KEYS = ("sheet", "encoding")
+
+
+def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSource) -> list[tuple[tuple, str]]:
+    """Keys of `from` and the entity that only one kind of source understands."""
+    base = ("entities", name)
+    if isinstance(source, FilesSource):
+        if isinstance(entity.from_, TableStream):
+            return [(base + ("from",), "a files source reads export files: write the file name, not a table")]
+        return []
+    problems = [(base + (key,), f"{key!r} is for export files; a {source.type} source reads tables") for key in _FILE_KEYS if getattr(entity, key)]
+    if isinstance(entity.from_, list):
+        problems.append((base + ("from",), f"a {source.type} source reads one table per entity; name it, with join for one-to-one tables"))
+    return problems
+
+
 def _fill_problems(name: str, entity: EntitySpec, fields: dict) -> list[tuple[tuple, str]]:
     from handover.cleaning.fill import FILL_RULES
 
@@ -343,11 +485,14 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
     return lines
 
 
-_UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec"}
+_UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef"}
+_KIND_TAGS = {"source": {"files", "sql"}, "target": {"duckdb", "postgres", "files"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union-member tags from an error location."""
+    """Drop pydantic's union-member tags (and the source's or target's kind) from an error location."""
+    if len(loc) > 1 and loc[1] in _KIND_TAGS.get(loc[0], ()):
+        loc = loc[:1] + loc[2:]
     return tuple(p for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p)))
 
 
@@ -369,11 +514,13 @@ def _readable(error: dict) -> str:
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The spec model that holds the key at loc[-1]."""
+    """The spec model that holds the key at loc[-1]; `loc` as pydantic gives it, with union tags."""
     model: type[BaseModel] | None = MigrationSpec
     parts = list(loc[:-1])
     while parts and model is not None:
         part = parts.pop(0)
+        if isinstance(part, str) and (part in _UNION_TAGS or "[" in part):
+            continue
         if (model, part) in ((MigrationSpec, "entities"), (EntitySpec, "fields")):
             if not parts:
                 return None
@@ -381,14 +528,23 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             model = EntitySpec if model is MigrationSpec else FieldSpec
             continue
         field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
-        model = _model_in(field.annotation) if field else None
+        tag = parts[0] if parts else None
+        model = _model_in(field.annotation, tag) if field else None
+        if model is not None and tag is not None and tag in (_kind_of(model), model.__name__):
+            parts.pop(0)
     return model
 
 
-def _suggest_keys(error: dict, loc: tuple) -> str:
+def _kind_of(model: type[BaseModel]) -> str | None:
+    field = model.model_fields.get("type")
+    return field.default if field is not None and isinstance(field.default, str) else None
+
+
+def _suggest_keys(error: dict, raw_loc: tuple) -> str:
+    loc = _clean_loc(raw_loc)
     if error["type"] != "extra_forbidden" or not loc:
         return ""
-    model = _model_at(loc)
+    model = _model_at(raw_loc)
     if model is None:
         return ""
     valid = [f.alias or n for n, f in model.model_fields.items() if n != "base_dir"]
@@ -396,14 +552,12 @@ def _suggest_keys(error: dict, loc: tuple) -> str:
     return f"; valid keys: {', '.join(valid)}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _model_in(annotation: Any, tag: Any = None) -> type[BaseModel] | None:
+    """The model in a (possibly union) annotation: the member `tag` names, else the first."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
+    members = [m for arg in getattr(annotation, "__args__", ()) or () if (m := _model_in(arg))]
+    return next((m for m in members if tag in (_kind_of(m), m.__name__)), members[0] if members else None)
 
 
 def load_spec(path: str | Path) -> MigrationSpec:
@@ -437,7 +591,7 @@ def load_spec(path: str | Path) -> MigrationSpec:
                 for problem_loc, problem in error["ctx"]["error"].problems:
                     messages.append(f"{_where(file, lines, problem_loc)}: {problem}")
                 continue
-            messages.append(f"{_where(file, lines, loc)}: {_readable(error)}{_suggest_keys(error, loc)}")
+            messages.append(f"{_where(file, lines, loc)}: {_readable(error)}{_suggest_keys(error, tuple(error['loc']))}")
         raise SpecError("invalid spec:\n  " + "\n  ".join(messages))
     spec.base_dir = file.resolve().parent
     spec._lines = lines  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ def write_spec(folder: Path, export: Path, **changes) -> Path:
     data = yaml.safe_load(DEMO_SPEC.read_text(encoding="utf-8"))
     data["source"]["path"] = str(export)
     data["target"]["path"] = str(folder / "work" / "newcrm.duckdb")
+    data["work"] = str(folder / "work")
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}

@@ -16,9 +16,9 @@ from handover.cleaning.normalize import clean, clean_text
 from handover.frames import as_text
 from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import deduplicate
+from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
 from handover.spec import EntitySpec, MigrationSpec, SpecError, where_in_spec
 
-RAW_META = ("_source_file", "_source_line", "_raw_error", "_raw_text", "_dlt_load_id", "_dlt_id")
 
 
 @dataclass
@@ -48,7 +48,12 @@ def external_id(system: str, entity: str, source_ids: pd.Series) -> pd.Series:
 
 
 def row_keys(raw: pd.DataFrame) -> pd.Series:
-    return raw["_source_file"].astype(str) + ":" + raw["_source_line"].astype("int64").astype(str)
+    return raw[RECORD_KEY].astype(str)
+
+
+def source_lines(raw: pd.DataFrame) -> pd.Series:
+    """Line numbers where the source has them (files), else empty."""
+    return pd.to_numeric(raw[SOURCE_LINE], errors="coerce").astype("Int64")
 
 
 def _nonempty(series: pd.Series) -> pd.Series:
@@ -76,7 +81,7 @@ class _Buckets:
             return
         self.quarantine.append(pd.DataFrame({
             "entity": self.entity, "stage": "cleaned", "row_key": self.keys[mask],
-            "source_file": self.raw.loc[mask, "_source_file"], "source_line": self.raw.loc[mask, "_source_line"].astype("int64"),
+            "source_file": self.raw.loc[mask, SOURCE_FILE], "source_line": source_lines(self.raw.loc[mask]),
             "source_id": source_ids[mask], "field": field,
             "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
             "detail": detail[mask] if isinstance(detail, pd.Series) else detail,
@@ -146,7 +151,11 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     buckets.quarantine_rows(missing_id, "missing_id", entity.id, f"no value in column {entity.id!r}", source_ids)
     alive &= ~missing_id
 
+    deleted = alive & raw[DELETED].fillna(False).astype(bool) if DELETED in raw else pd.Series(False, index=raw.index)
+    alive &= ~deleted
     excluded, excluded_reason = _excluded_mask(raw, spec, name, entity, alive)
+    excluded_reason[deleted] = "deleted in the source"
+    excluded |= deleted
     alive &= ~excluded
 
     options = {"tz": source.timezone, "date_order": source.date_order, "default_region": source.default_region}
@@ -201,8 +210,8 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     records["external_id"] = external_id(source.system, name, source_ids)
     records["row_key"] = keys
     records["owner_source_id"] = as_text(clean_text(raw[column[entity.owner]]).values) if entity.owner else None
-    records["_source_file"] = raw["_source_file"]
-    records["_source_line"] = raw["_source_line"].astype("int64")
+    records[SOURCE_FILE] = raw[SOURCE_FILE]
+    records[SOURCE_LINE] = source_lines(raw)
 
     lineage_parts = []
     same, conflict, first_line = _repeated_ids(raw, source_ids, source_columns, alive)
@@ -266,7 +275,7 @@ def _repeated_ids(raw: pd.DataFrame, source_ids: pd.Series, source_columns: list
         first = first_of[sid]
         identical = values.iloc[i].equals(values.iloc[first])
         same.iat[i], conflict.iat[i] = identical, not identical
-        first_line.iat[i] = str(raw["_source_line"].iat[first])
+        first_line.iat[i] = str(raw[SOURCE_LINE].iat[first]) if pd.notna(raw[SOURCE_LINE].iat[first]) else str(raw[RECORD_KEY].iat[first])
     return same, conflict, first_line
 
 

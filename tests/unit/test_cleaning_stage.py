@@ -61,13 +61,13 @@ def raw_frame(file: str, columns: list[str], rows: list[list[str | None] | Broke
     """Raw rows as the files source stages them; row i is at line i + 2."""
     records = []
     for i, row in enumerate(rows):
-        meta = {"_source_file": file, "_source_line": i + 2}
+        meta = {"_record_key": f"{file}:{i + 2}", "_source_file": file, "_source_line": i + 2}
         if isinstance(row, Broken):
             records.append({**dict.fromkeys(columns), **meta, "_raw_error": row.error, "_raw_text": row.text})
         else:
             assert len(row) == len(columns), "test bug: row width"
             records.append({**dict(zip(columns, row)), **meta, "_raw_error": None, "_raw_text": None})
-    return pd.DataFrame(records, columns=[*columns, "_source_file", "_source_line", "_raw_error", "_raw_text"])
+    return pd.DataFrame(records, columns=[*columns, "_record_key", "_source_file", "_source_line", "_raw_error", "_raw_text"])
 
 
 def contact(cid: str | None, first: str | None = "Ann", last: str | None = "Lee", email: str | None = None,

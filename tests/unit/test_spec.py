@@ -94,7 +94,7 @@ def test_base_spec_loads_and_fills_defaults(tmp_path: Path) -> None:
     fields = spec.entities["contact"].field_specs("contact")
     assert fields["email"].type == "email" and fields["phone"].type == "phone"
     assert spec.target_path == (tmp_path / "work" / "crm.duckdb").resolve()
-    assert spec.staging_path == (tmp_path / "work" / "staging.duckdb").resolve()
+    assert spec.staging_path == (tmp_path / ".handover" / "t" / "staging.duckdb").resolve()
 
 
 def test_where_in_spec_names_line_of_a_loaded_spec(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     path, message = error_of(tmp_path, text)
     assert_names(message, path, line_of(text, "descripton"), "descripton")
     assert "unknown key" in message
-    assert "valid keys: migration, description, source, target, owners, entities, gates" in message
+    assert "valid keys: migration, description, source, target, work, owners, entities, gates" in message
     assert "did you mean 'description'?" in message
 
 

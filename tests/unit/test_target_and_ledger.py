@@ -204,7 +204,7 @@ def test_compare_detects_changes_behind_our_back(tmp_path: Path, crm: DuckDBCRM)
 def staging(tmp_path: Path, lines: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "staging.duckdb"))
     ensure_ledger(con)
-    con.execute("CREATE TABLE raw.contact AS SELECT 'contacts.csv' AS _source_file, range + 2 AS _source_line FROM range(?)", [lines])
+    con.execute("CREATE TABLE raw.contact AS SELECT 'contacts.csv:' || (range + 2) AS _record_key, 'contacts.csv' AS _source_file, range + 2 AS _source_line FROM range(?)", [lines])
     return con
 
 
@@ -262,9 +262,9 @@ def raw_db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "staging.duckdb"))
     con.execute("CREATE SCHEMA raw")
     con.execute("""CREATE TABLE raw.contact AS SELECT * FROM (VALUES
-        ('C2', '李四', 'contacts.csv', 3, NULL, NULL), ('C1', '张三', 'contacts.csv', 2, NULL, NULL),
-        (NULL, NULL, 'contacts.csv', 4, 'field_count: expected 2 fields, found 3', 'a,b,c'))
-        t(contact_id, "姓名", _source_file, _source_line, _raw_error, _raw_text)""")
+        ('C2', '李四', 'contacts.csv:3', 'contacts.csv', 3, NULL, NULL), ('C1', '张三', 'contacts.csv:2', 'contacts.csv', 2, NULL, NULL),
+        (NULL, NULL, 'contacts.csv:4', 'contacts.csv', 4, 'field_count: expected 2 fields, found 3', 'a,b,c'))
+        t(contact_id, "姓名", _record_key, _source_file, _source_line, _raw_error, _raw_text)""")
     return con
 
 

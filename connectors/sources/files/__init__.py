@@ -17,7 +17,7 @@ from dlt.sources import DltResource
 
 from connectors.sources.files.helpers import Export, ExportError, read_export, read_header
 from handover.naming import column_key
-from connectors.sources.files.settings import CHUNK_ROWS, ERROR_COLUMN, FILE_COLUMN, LINE_COLUMN, META_COLUMNS, TEXT_COLUMN
+from connectors.sources.files.settings import CHUNK_ROWS, DELETED, ERROR_COLUMN, FILE_COLUMN, LINE_COLUMN, META_COLUMNS, TEXT_COLUMN
 
 __all__ = ["ExportTable", "ExportError", "crm_files", "column_key", "missing_columns", "read_header"]
 
@@ -40,7 +40,8 @@ def missing_columns(folder: Path, table: ExportTable, file: str) -> tuple[list[s
 
 def export_to_arrow(export: Export, file_label: str) -> Iterator[pa.Table]:
     names = export.keys + list(META_COLUMNS)
-    schema = pa.schema([(n, pa.int64() if n == LINE_COLUMN else pa.string()) for n in names])
+    types = {LINE_COLUMN: pa.int64(), DELETED: pa.bool_()}
+    schema = pa.schema([(n, types.get(n, pa.string())) for n in names])
     width = len(export.keys)
     for start in range(0, max(len(export.records), 1), CHUNK_ROWS):
         chunk = export.records[start:start + CHUNK_ROWS]
@@ -49,10 +50,12 @@ def export_to_arrow(export: Export, file_label: str) -> Iterator[pa.Table]:
             values = record.values if record.values is not None else [None] * width
             for i in range(width):
                 columns[i].append(values[i])
-            columns[width].append(file_label)
-            columns[width + 1].append(record.line)
-            columns[width + 2].append(record.error)
-            columns[width + 3].append(record.raw_text)
+            columns[width].append(f"{file_label}:{record.line}")
+            columns[width + 1].append(file_label)
+            columns[width + 2].append(record.line)
+            columns[width + 3].append(record.error)
+            columns[width + 4].append(record.raw_text)
+            columns[width + 5].append(None)
         yield pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
 
 
