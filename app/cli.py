@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from handover.review import ReviewError
-from handover.spec import MigrationSpec, SpecError, json_schema, load_spec, source_columns, where_in_spec
+from handover.spec import FilesSource, MigrationSpec, SpecError, json_schema, load_spec, resolve_url, source_columns, where_in_spec
 
 console = Console(stderr=True)
 # Piped output (CI logs, `| tee`) would otherwise be cut to 80 columns and truncate the summary.
@@ -31,28 +31,32 @@ class UserError(Exception):
     """A mistake the user can fix; printed without a traceback."""
 
 
-def preflight(spec: MigrationSpec) -> None:
-    """Everything that can be checked before any work: files exist, every named column exists."""
-    from connectors.sources.files import ExportError, missing_columns
-    from connectors.sources.files import ExportTable
+def connection_urls(spec: MigrationSpec) -> tuple[str | None, str | None]:
+    """The source's and the target's URLs, resolved from the environment now, so a missing variable stops the run here."""
+    urls = []
+    for part, loc in ((spec.source, "source"), (spec.target, "target")):
+        url = getattr(part, "url", None)
+        try:
+            urls.append(resolve_url(url) if url is not None else None)
+        except SpecError as exc:
+            raise UserError(f"{where_in_spec(spec, (loc, 'url'))}: {exc}")
+    return urls[0], urls[1]
 
-    folder = spec.source_dir
-    if not folder.is_dir():
-        raise UserError(f"{where_in_spec(spec, ('source', 'path'))}: source folder {folder} does not exist"
-                        + ("; generate the demo export with `handover demo-data " + str(folder) + "`" if spec.migration == "demo" else ""))
+
+def preflight(spec: MigrationSpec) -> None:
+    """Everything that can be checked before any work: the source is there and has every column the spec names."""
+    from connectors.sources import open_source
+
+    source_url, _ = connection_urls(spec)
     problems = []
-    for name, entity in spec.entities.items():
-        columns = source_columns(entity, name)
-        table = ExportTable(name, tuple(entity.files), entity.encoding or spec.source.encoding, entity.sheet, tuple(columns.values()))
-        for file in entity.files:
-            try:
-                missing, header = missing_columns(folder, table, file)
-            except ExportError as exc:
-                problems.append(f"{where_in_spec(spec, ('entities', name, 'from'))}: {exc}")
-                continue
-            for loc, column in columns.items():
-                if column in missing:
-                    problems.append(f"{where_in_spec(spec, loc)}: column {column!r} is not in {file}; its columns: {', '.join(header)}")
+    for problem in open_source(spec, source_url).check():
+        if problem.stream is None:
+            loc = ("source", "path") if isinstance(spec.source, FilesSource) else ("source", "url")
+            hint = f"; generate the demo export with `handover demo-data {spec.source_dir}`" if spec.migration == "demo" and isinstance(spec.source, FilesSource) else ""
+            raise UserError(f"{where_in_spec(spec, loc)}: {problem.message}{hint}")
+        columns = source_columns(spec.entities[problem.stream], problem.stream) if problem.stream in spec.entities else {}
+        locs = [loc for loc, column in columns.items() if column == problem.column] or [("entities", problem.stream, "from")]
+        problems += [f"{where_in_spec(spec, loc)}: {problem.message}" for loc in locs]
     if problems:
         raise UserError("the spec does not fit the source:\n  " + "\n  ".join(problems))
 
@@ -150,7 +154,7 @@ def _summary(spec: MigrationSpec, seconds: float, failures: list[str], failed_ch
         out.print(f"Data Docs:             {docs_index}")
     if report.exists():
         out.print(f"Reconciliation report: {report}")
-    out.print(f"Target:                {spec.target_path}")
+    out.print(f"Target:                {spec.target_label}")
     out.print(f"Finished in {seconds:.1f} s")
     if os.environ.get("HANDOVER_TIMINGS"):
         Path(os.environ["HANDOVER_TIMINGS"]).write_text(json.dumps(timings, indent=2))

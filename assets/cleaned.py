@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.common import counts_md, gate_spec, key, ledger_rows, read_raw, read_stage, run_gate, staging, staging_key
+from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, staging, staging_key
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
 from handover.review import harvest
 from handover.entities import LINKS
@@ -93,7 +93,7 @@ def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]
 
 
 def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
-    linked = sorted({LINKS[entity][link] for link in spec.entities[entity].links})
+    linked = parents(spec, entity, owner=False)
     field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()} | spec.entities[entity].derived_fields(entity)
 
     @dg.asset(

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import dagster as dg
 import pandas as pd
 
+from assets.resources import staging_key
+from handover.entities import LINKS
 from handover.naming import column_key
 from handover.ports import SOURCE_META, raw_order_sql
 from handover.spec import MigrationSpec, source_columns
@@ -19,8 +21,12 @@ def key(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetKey:
     return dg.AssetKey([spec.migration, stage, entity])
 
 
-def staging_key(spec: MigrationSpec) -> str:
-    return f"{spec.migration}_staging"
+def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:
+    """Entities whose records this entity's records point at (and the owners, when `owner`): their stage runs first."""
+    linked = {LINKS[entity][link] for link in spec.entities[entity].links}
+    if owner and entity != "owner" and "owner" in spec.entities:
+        linked.add("owner")
+    return sorted(linked)
 
 
 @contextmanager

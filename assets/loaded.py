@@ -1,19 +1,16 @@
 """loaded: mapped records upserted into the target by external id, with a ledger of every outcome."""
 
-
 import dagster as dg
-import pandas as pd
 
-from assets.common import counts_md, key, ledger_rows, read_stage, staging, staging_key
+from assets.common import counts_md, key, parents, read_stage, staging, staging_key
+from assets.resources import target_key
 from connectors.targets import open_target
-from handover.entities import LINKS
 from handover.loading import load_entity
 from handover.spec import MigrationSpec
-from handover.staging import append_ledger_rows, ledger_frame, replace_ledger_rows
 
-DESCRIPTION = """{entity} records written to the target ({target}) by idempotent upsert on external id.
-`ledger.loads` holds, per record: content hash, target id, status (created, updated, unchanged,
-rejected) and the target's reason for a rejection; `ledger.load_events` keeps every attempt."""
+DESCRIPTION = """{entity} records written to the target ({target}) by idempotent upsert on external id, checkpointed
+per batch. `ledger.loads` holds, per record: content hash, target id, status (created, updated, unchanged,
+rejected), the target's reason for a rejection and its version stamp; `ledger.load_events` keeps every attempt."""
 
 
 def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
@@ -21,31 +18,25 @@ def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
 
 
 def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
-    linked = sorted({LINKS[entity][link] for link in spec.entities[entity].links})
-    deps = [key(spec, "mapped", entity)] + [key(spec, "loaded", e) for e in linked]
-    if "owner" in spec.entities and entity != "owner":
-        deps.append(key(spec, "loaded", "owner"))
     asset_key = key(spec, "loaded", entity)
 
     @dg.asset(
-        key=asset_key, group_name=spec.migration, deps=deps, kinds={spec.target.type},
-        description=DESCRIPTION.format(entity=entity, target=spec.target.type), required_resource_keys={staging_key(spec)},
+        key=asset_key, group_name=spec.migration, kinds={spec.target.type},
+        deps=[key(spec, "mapped", entity)] + [key(spec, "loaded", e) for e in parents(spec, entity, owner=True)],
+        description=DESCRIPTION.format(entity=entity, target=spec.target.type),
+        required_resource_keys={staging_key(spec), target_key(spec)},
         check_specs=[dg.AssetCheckSpec("every_record_has_an_outcome", asset=asset_key, blocking=True,
                                        description="Each mapped record has exactly one ledger row with a status.")],
     )
     def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with staging(context, spec) as con:
             mapped = read_stage(con, "mapped", entity)
-            previous = ledger_rows(con, "loads", entity)
-            target = open_target(spec)
+            target = open_target(spec, getattr(context.resources, target_key(spec)).url)
             try:
-                ledger = load_entity(mapped, entity, spec, target, previous, context.run_id,
+                ledger = load_entity(con, mapped, entity, spec, target, context.run_id,
                                      progress=lambda done, total: context.log.info(f"{entity}: {done}/{total} sent"))
             finally:
                 target.close()
-            replace_ledger_rows(con, "loads", entity, ledger_frame("loads", ledger))
-            sent = ledger[ledger["status"] != "unchanged"]
-            append_ledger_rows(con, "load_events", ledger_frame("load_events", sent))
         complete = bool(ledger["status"].notna().all()) and len(ledger) == len(mapped) and ledger["external_id"].is_unique
         statuses = ledger["status"].value_counts().to_dict()
         rejected = ledger[ledger["status"] == "rejected"]

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from assets.common import counts_md, gate_spec, key, ledger_rows, read_stage, run_gate, staging, staging_key
+from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_stage, run_gate, staging, staging_key
 from handover.entities import LINKS
 from handover.mapping import OwnerDirectory, map_entity
 from handover.spec import MigrationSpec
@@ -20,8 +20,7 @@ def build(spec: MigrationSpec) -> list[dg.AssetsDefinition]:
 
 def _mapped_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     links = spec.entities[entity].links
-    linked = sorted({LINKS[entity][link] for link in links})
-    deps = [key(spec, "cleaned", entity)] + [key(spec, "mapped", e) for e in linked]
+    deps = [key(spec, "cleaned", entity)] + [key(spec, "mapped", e) for e in parents(spec, entity, owner=False)]
     if "owner" in spec.entities and entity != "owner":
         deps.append(key(spec, "cleaned", "owner"))
 

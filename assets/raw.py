@@ -1,6 +1,6 @@
-"""raw: what the old CRM's export delivered, untouched, loaded by dlt into DuckDB staging."""
+"""raw: what the old CRM delivered, untouched, loaded by dlt into DuckDB staging."""
 
-
+import inspect
 import os
 
 import dagster as dg
@@ -9,36 +9,29 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from assets.common import key, read_raw, run_gate, staging, staging_key
-from connectors.sources.files import ExportTable, crm_files
-from handover.spec import MigrationSpec, source_columns
+from assets.resources import CrmConnection, source_key
+from connectors.sources import open_source
+from handover.spec import MigrationSpec
 
 # Raw rows carry the load id they came in with, as DESIGN promises.
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
-RAW_DESCRIPTION = """What {file} delivered, untouched: every value as text, plus its file, line and dlt load id.
-Records the reader could not parse are kept too, with the reason (`_raw_error`) and their raw text."""
+RAW_DESCRIPTION = """What {location} delivered, untouched: every value as text, plus its record key, provenance
+(file and line where there are files) and dlt load id. Records the source could not parse are kept too, with the
+reason (`_raw_error`) and their raw text; records the source reports deleted carry `_deleted`."""
 
 
 class RawTranslator(DagsterDltTranslator):
     def __init__(self, spec: MigrationSpec):
         self.spec = spec
+        self.locations = {s.name: s.location for s in open_source(spec).streams()}
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
         entity = data.resource.name
         return super().get_asset_spec(data).replace_attributes(
             key=key(self.spec, "raw", entity), deps=[], group_name=self.spec.migration,
-            description=RAW_DESCRIPTION.format(file=", ".join(self.spec.entities[entity].files)),
+            description=RAW_DESCRIPTION.format(location=self.locations.get(entity, entity)),
         )
-
-
-def export_tables(spec: MigrationSpec) -> list[ExportTable]:
-    return [
-        ExportTable(
-            name=name, files=tuple(entity.files), encoding=entity.encoding or spec.source.encoding, sheet=entity.sheet,
-            columns=tuple(dict.fromkeys(source_columns(entity, name).values())),
-        )
-        for name, entity in spec.entities.items()
-    ]
 
 
 def raw_pipeline(spec: MigrationSpec) -> dlt.Pipeline:
@@ -52,15 +45,22 @@ def raw_pipeline(spec: MigrationSpec) -> dlt.Pipeline:
 
 
 def build(spec: MigrationSpec) -> list:
-    @dlt_assets(
-        dlt_source=crm_files(str(spec.source_dir), export_tables(spec)),
-        dlt_pipeline=raw_pipeline(spec),
-        name=f"{spec.migration}_raw",
-        dagster_dlt_translator=RawTranslator(spec),
-    )
-    def raw_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-        yield from dlt.run(context=context)
+    connection_param = source_key(spec)
 
+    def run_extraction(context: dg.AssetExecutionContext, dlt: DagsterDltResource, **connections: CrmConnection):
+        source = open_source(spec, connections[connection_param].url)
+        yield from dlt.run(context=context, dlt_source=source.dlt_source())
+
+    # The source's connection is a resource named per migration; Dagster injects resources by parameter name.
+    run_extraction.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=dg.AssetExecutionContext),
+        inspect.Parameter("dlt", inspect.Parameter.KEYWORD_ONLY, annotation=DagsterDltResource),
+        inspect.Parameter(connection_param, inspect.Parameter.KEYWORD_ONLY, annotation=CrmConnection),
+    ])
+    raw_assets = dlt_assets(
+        dlt_source=open_source(spec).dlt_source(), dlt_pipeline=raw_pipeline(spec),
+        name=f"{spec.migration}_raw", dagster_dlt_translator=RawTranslator(spec),
+    )(run_extraction)
     checks = [_raw_check(spec, entity) for entity in spec.ordered_entities()]
     return [raw_assets, *checks]
 

@@ -7,10 +7,12 @@ import dagster as dg
 import pandas as pd
 
 from assets.common import key, ledger_rows, read_stage, staging, staging_key
+from assets.resources import target_key
 from connectors.targets import open_target
 from handover.entities import LINKS
+from handover.loading import entity_schema
 from handover.mapping import target_types
-from handover.reconcile import account, compare, links_to_merged, merged_in_target, unaccounted_rows
+from handover.reconcile import account, compare, ids_to_read_back, links_to_merged, merged_in_target, unaccounted_rows
 from handover.report import write_report
 from handover.spec import MigrationSpec
 from handover.staging import replace_table
@@ -39,7 +41,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=asset_key, group_name=spec.migration, deps=[key(spec, "loaded", entity)], kinds={"duckdb"},
-        description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
+        description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec), target_key(spec)},
         check_specs=[
             dg.AssetCheckSpec("accounting_balanced", asset=asset_key, blocking=True,
                               description="extracted = loaded + merged + quarantined + rejected + excluded, each row in exactly one bucket."),
@@ -51,15 +53,15 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     )
     def reconciled(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         types = target_types(spec, entity)
-        target = open_target(spec)
-        try:
-            target.ensure_schema(entity, types, {l: LINKS[entity][l] for l in spec.entities[entity].links})
-            held = target.read_back(entity)
-        finally:
-            target.close()
         with staging(context, spec) as con:
             mapped = read_stage(con, "mapped", entity)
             loads = ledger_rows(con, "loads", entity)
+            target = open_target(spec, getattr(context.resources, target_key(spec)).url)
+            try:
+                target.prepare(entity_schema(spec, entity))
+                held = target.read_by_ids(entity, ids_to_read_back(con, entity, mapped))
+            finally:
+                target.close()
             comparison = compare(mapped, loads, held, types)
             accounting = account(con, entity)
             dangling = links_to_merged(con, entity, {l: LINKS[entity][l] for l in spec.entities[entity].links})

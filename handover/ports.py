@@ -48,6 +48,15 @@ class Stream:
     deleted: str | None = None  # column flagging soft-deleted records
 
 
+@dataclass(frozen=True)
+class SourceProblem:
+    """Something that stops a stream from being read, found before extraction."""
+
+    message: str  # names the file, table or host, and what is wrong
+    stream: str | None = None  # None: the whole source (a folder, a server)
+    column: str | None = None  # the missing or unreadable column, when there is one
+
+
 class SourceError(Exception):
     """The source cannot be read for a reason the user can fix (unreachable, refused, missing table or column).
     The message names the host, file, table or column, never a credential."""
@@ -61,8 +70,8 @@ class Source(Protocol):
 
     def streams(self) -> list[Stream]: ...
 
-    def check(self) -> list[str]:
-        """Problems found before anything is extracted (each names the place), or an empty list."""
+    def check(self) -> list[SourceProblem]:
+        """Problems found before anything is extracted, or an empty list."""
         ...
 
     def discover(self) -> dict[str, list[str]]:
@@ -94,6 +103,7 @@ class Capabilities:
     read_modified_since: bool = False
     create_fields: bool = False  # may add missing fields; otherwise prepare() only verifies they exist
     delete: bool = False
+    lookup_is_cheap: bool = True  # looking up every mapped id costs one query (databases); APIs trust the ledger
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,15 @@ def compare(mapped: pd.DataFrame, ledger: pd.DataFrame, target: pd.DataFrame, ty
     return result
 
 
+def ids_to_read_back(con: duckdb.DuckDBPyConnection, entity: str, mapped: pd.DataFrame) -> list[str]:
+    """Every external id the target may hold for this entity: this run's records, and any an earlier run loaded
+    (merged or quarantined since), so stale records are found without scanning the target."""
+    earlier = [r[0] for r in con.execute(
+        "SELECT DISTINCT external_id FROM ledger.load_events WHERE entity = ? AND status IN ('created', 'updated')", [entity]).fetchall()]
+    current = mapped["external_id"].tolist() if "external_id" in mapped else []
+    return sorted(set(current) | set(earlier))
+
+
 def links_to_merged(con: duckdb.DuckDBPyConnection, entity: str, links: dict[str, str]) -> dict[str, int]:
     """Per link: mapped records that still point at a record merged into another (must be zero)."""
     counts = {}

@@ -3,7 +3,8 @@ every accounting bucket (quarantine, excluded, lineage, loads) with its reason."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,9 +22,12 @@ LEDGER_TABLES: dict[str, str] = {
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
-        status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ""",
+        status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,
-        error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ""",
+        error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
+    # Written before a batch is sent, replaced by its results once the target answers (see handover.loading).
+    "load_intents": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, was_loaded BOOLEAN,
+        run_id VARCHAR, batch BIGINT, sent_at TIMESTAMPTZ""",
 }
 
 # entity/stage-scoped ledger tables: a stage replaces its own rows, never another stage's
@@ -36,10 +40,31 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the stage schemas and ledger tables; add columns a staging file from an older version lacks."""
     for schema in STAGE_SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'ledger'").fetchall():
+        have.setdefault(table, set()).add(column)
     for table, columns in LEDGER_TABLES.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS ledger.{table} ({columns})")
+        if table not in have:
+            con.execute(f"CREATE TABLE IF NOT EXISTS ledger.{table} ({columns})")
+            continue
+        for definition in _column_definitions(table):
+            if definition.split()[0] not in have[table]:
+                con.execute(f"ALTER TABLE ledger.{table} ADD COLUMN {definition}")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All writes inside happen, or none: a crash between two ledger writes leaves no half-written stage."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -83,8 +108,12 @@ def append_ledger_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.Dat
         con.unregister("_rows")
 
 
+def _column_definitions(table: str) -> list[str]:
+    return [" ".join(part.split()) for part in LEDGER_TABLES[table].split(",")]
+
+
 def ledger_columns(table: str) -> list[str]:
-    return [part.split()[0] for part in LEDGER_TABLES[table].replace("\n", " ").split(",")]
+    return [definition.split()[0] for definition in _column_definitions(table)]
 
 
 def ledger_frame(table: str, rows: Iterable[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dlt import DagsterDltResource
-from dagster_duckdb import DuckDBResource
 
 from assets import backup, cleaned, loaded, mapped, raw, reconciled
-from assets.common import staging_key
+from assets.resources import migration_resources
 from handover.spec import MigrationSpec, load_spec
 
 PIPELINES = Path(__file__).resolve().parent
@@ -37,7 +36,7 @@ def build_definitions(specs: list[MigrationSpec], hooks: set[dg.HookDefinition] 
         stage_assets = raw.build(spec) + backup.build(spec) + cleaned.build(spec) + mapped.build(spec) + loaded.build(spec) + reconciled.build(spec)
         assets += [a for a in stage_assets if not isinstance(a, dg.AssetChecksDefinition)]
         checks += [a for a in stage_assets if isinstance(a, dg.AssetChecksDefinition)]
-        resources[staging_key(spec)] = DuckDBResource(database=str(spec.staging_path))
+        resources.update(migration_resources(spec))
         jobs.append(dg.define_asset_job(
             migration_job_name(spec), selection=dg.AssetSelection.groups(spec.migration),
             description=f"The whole migration {spec.migration}: raw to reconciled.", hooks=hooks,

@@ -1,14 +1,15 @@
-"""Target adapters: where mapped records are written."""
+"""Target adapters: where mapped records are written. Each implements `handover.ports.Target`."""
 
 from __future__ import annotations
 
-from connectors.targets.base import TargetAdapter
-from handover.spec import MigrationSpec
+from handover.ports import Target
+from handover.spec import DuckDBTarget, MigrationSpec
 
 
-def open_target(spec: MigrationSpec) -> TargetAdapter:
-    if spec.target.type == "duckdb":
+def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
+    """The spec's target; `url` is the connection URL resolved from the environment (a Dagster EnvVar)."""
+    if isinstance(spec.target, DuckDBTarget):
         from connectors.targets.duckdb_crm import DuckDBCRM
 
         return DuckDBCRM(spec.target_path)
-    raise ValueError(f"no adapter for target type {spec.target.type!r}")
+    raise NotImplementedError(f"no adapter for target type {spec.target.type!r} yet")

@@ -10,10 +10,9 @@ import dagster as dg
 import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
-from dagster_duckdb import DuckDBResource
 
-from assets.common import staging_key
-from connectors.targets.duckdb_crm.settings import TABLES
+from assets.resources import migration_resources
+from connectors.targets.duckdb_crm.settings import table_of
 from handover.reconcile import BUCKETS
 from handover.spec import MigrationSpec, load_spec
 from pipelines.definitions import build_definitions
@@ -26,7 +25,7 @@ def materialize(spec: MigrationSpec) -> dg.ExecuteInProcessResult:
     defs = build_definitions([spec])
     return dg.materialize(
         [*defs.assets, *defs.asset_checks],
-        resources={"dlt": DagsterDltResource(), staging_key(spec): DuckDBResource(database=str(spec.staging_path))},
+        resources={"dlt": DagsterDltResource(), **migration_resources(spec)},
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
@@ -35,7 +34,7 @@ def materialize(spec: MigrationSpec) -> dg.ExecuteInProcessResult:
 def target_snapshot(spec: MigrationSpec) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(spec.target_path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY external_id").fetchall() for t in TABLES.values()}
+        return {table_of(e): con.execute(f"SELECT * FROM {table_of(e)} ORDER BY external_id").fetchall() for e in spec.ordered_entities()}
     finally:
         con.close()
 
@@ -95,7 +94,7 @@ def test_injected_dirt_is_accounted_for_where_the_truth_says(migrated, small_exp
 def test_target_has_no_duplicates_and_departed_owners_own_nothing(migrated) -> None:
     spec, _, snapshot = migrated
     con = duckdb.connect(str(spec.target_path), read_only=True)
-    for table in TABLES.values():
+    for table in map(table_of, spec.ordered_entities()):
         total, distinct = con.execute(f"SELECT count(*), count(DISTINCT external_id) FROM {table}").fetchone()
         assert total == distinct > 0, table
     dup_emails = con.execute("SELECT email, count(*) FROM contacts WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1").fetchall()

@@ -14,6 +14,7 @@ from connectors.targets.duckdb_crm import DuckDBCRM
 from handover.backup import BackupError, read_manifest, restore, snapshot_table, verify
 from handover.loading import load_entity
 from handover.mapping import content_hash, target_types
+from handover.ports import EntitySchema
 from handover.reconcile import account, compare, unaccounted_rows
 from handover.spec import MigrationSpec, load_spec
 from handover.staging import append_ledger_rows, ensure_ledger, ledger_frame
@@ -25,9 +26,9 @@ CONTACT_TYPES = {"last_name": "string", "email": "email", "notes": "text"}
 @pytest.fixture
 def crm(tmp_path: Path):
     target = DuckDBCRM(tmp_path / "crm.duckdb")
-    target.ensure_schema("owner", {"name": "string", "email": "email"}, {})
-    target.ensure_schema("account", ACCOUNT_TYPES, {})
-    target.ensure_schema("contact", CONTACT_TYPES, {"account": "account"})
+    target.prepare(EntitySchema("owner", {"name": "string", "email": "email"}))
+    target.prepare(EntitySchema("account", ACCOUNT_TYPES, has_owner=True))
+    target.prepare(EntitySchema("contact", CONTACT_TYPES, {"account": "account"}, has_owner=True))
     target.upsert("owner", pd.DataFrame({"external_id": ["o:1"], "name": ["Boss"], "email": ["boss@x.com"]}))
     yield target
     target.close()
@@ -57,9 +58,9 @@ def test_upsert_creates_then_updates_by_external_id(crm: DuckDBCRM) -> None:
     assert second["status"].tolist() == ["updated", "updated"]
     assert dict(zip(second["external_id"], second["target_id"])) == ids
     rows = crm.con.execute("SELECT external_id, id, name, owner_id FROM accounts ORDER BY external_id").fetchall()
-    owner_id = crm.existing("owner")["o:1"]
+    owner_id = crm.lookup("owner", ["o:1"])["o:1"]
     assert rows == [("a:1", ids["a:1"], "Acme Ltd", owner_id), ("a:2", ids["a:2"], "Beta", owner_id)]
-    assert crm.existing("account") == {e: i for e, i in ids.items()}
+    assert crm.lookup("account", ["a:1", "a:2", "a:9"]) == {e: i for e, i in ids.items()}
 
 
 def test_upsert_mixed_batch_of_new_and_known(crm: DuckDBCRM) -> None:
@@ -99,7 +100,7 @@ def test_read_back_gives_references_by_external_id(crm: DuckDBCRM) -> None:
     crm.upsert("account", account_rows(name=["Acme"]))
     crm.upsert("contact", pd.DataFrame({"external_id": ["c:1"], "last_name": ["Lee"], "email": ["l@x.com"], "notes": [None],
                                         "account_external_id": ["a:1"], "owner_external_id": ["o:1"]}))
-    back = crm.read_back("contact")
+    back = crm.read_by_ids("contact", ["c:1", "c:2"])
     assert back[["external_id", "last_name", "owner_external_id", "account_external_id"]].to_dict("records") == [
         {"external_id": "c:1", "last_name": "Lee", "owner_external_id": "o:1", "account_external_id": "a:1"}
     ]
@@ -148,49 +149,51 @@ def mapped_accounts(names: list[str]) -> pd.DataFrame:
 def test_load_entity_is_idempotent_and_sends_only_changes(tmp_path: Path) -> None:
     spec = make_spec(tmp_path)
     target = SpyCRM(tmp_path / "crm.duckdb")
+    con = duckdb.connect(str(tmp_path / "staging.duckdb"))
     try:
-        target.ensure_schema("owner", {"name": "string", "email": "email"}, {})
+        target.prepare(EntitySchema("owner", {"name": "string", "email": "email"}))
         target.upsert("owner", pd.DataFrame({"external_id": ["o:1"], "name": ["Boss"], "email": ["b@x.com"]}))
         target.sent.clear()
         mapped = mapped_accounts(["Acme", "Beta", "x" * 300])
 
-        first = load_entity(mapped, "account", spec, target, pd.DataFrame(), "run-1")
+        first = load_entity(con, mapped, "account", spec, target, "run-1")
         assert first["status"].tolist() == ["created", "created", "rejected"]
         assert first[["entity", "row_key", "content_hash", "run_id"]].iloc[0].tolist() == ["account", "accounts.csv:2", mapped["content_hash"].iloc[0], "run-1"]
         assert target.sent == [["a:1", "a:2", "a:3"]]
 
-        second = load_entity(mapped, "account", spec, target, first, "run-2")
+        second = load_entity(con, mapped, "account", spec, target, "run-2")
         assert second.set_index("external_id")["status"].to_dict() == {"a:1": "unchanged", "a:2": "unchanged", "a:3": "rejected"}
         assert target.sent[1:] == [["a:3"]]  # only the refused row is tried again
         assert second.set_index("external_id").loc["a:1", "target_id"] == first.set_index("external_id").loc["a:1", "target_id"]
 
         fixed = mapped_accounts(["Acme", "Beta Ltd", "Gamma"])
-        third = load_entity(fixed, "account", spec, target, pd.concat([first, second]), "run-3")
+        third = load_entity(con, fixed, "account", spec, target, "run-3")
         assert third.set_index("external_id")["status"].to_dict() == {"a:1": "unchanged", "a:2": "updated", "a:3": "created"}
         assert target.sent[2:] == [["a:2", "a:3"]]
         assert target.con.execute("SELECT count(*) FROM accounts").fetchone()[0] == 3
 
         target.con.execute("DELETE FROM accounts WHERE external_id = 'a:1'")  # gone behind our back: sent again
-        fourth = load_entity(fixed, "account", spec, target, third, "run-4")
+        fourth = load_entity(con, fixed, "account", spec, target, "run-4")
         assert fourth.set_index("external_id").loc["a:1", "status"] == "created"
         assert target.sent[3:] == [["a:1"]]
     finally:
         target.close()
+        con.close()
 
 
 def test_compare_detects_changes_behind_our_back(tmp_path: Path, crm: DuckDBCRM) -> None:
     spec = make_spec(tmp_path)
     mapped = mapped_accounts(["Acme", "Beta", "Gamma"])
-    ledger = load_entity(mapped, "account", spec, crm, pd.DataFrame(), "run-1")
+    ledger = load_entity(duckdb.connect(str(tmp_path / "staging.duckdb")), mapped, "account", spec, crm, "run-1")
     types = target_types(spec, "account")
 
-    clean = compare(mapped, ledger, crm.read_back("account"), types)
+    clean = compare(mapped, ledger, crm.read_all("account"), types)
     assert clean.ok and clean.expected == clean.found == 3 and clean.missing == []
     assert clean.field_mismatches["name"] == 0 and clean.field_mismatches["owner_external_id"] == 0
 
     crm.con.execute("UPDATE accounts SET name = 'Hacked', annual_revenue = 100.0000001 WHERE external_id = 'a:2'")
     crm.con.execute("DELETE FROM accounts WHERE external_id = 'a:3'")
-    result = compare(mapped, ledger, crm.read_back("account"), types)
+    result = compare(mapped, ledger, crm.read_all("account"), types)
     assert not result.ok
     assert result.field_mismatches["name"] == 1
     assert result.field_mismatches["annual_revenue"] == 0  # equal to six decimals

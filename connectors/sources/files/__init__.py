@@ -13,13 +13,15 @@ from pathlib import Path
 
 import dlt
 import pyarrow as pa
+from dlt.extract.source import DltSource
 from dlt.sources import DltResource
 
 from connectors.sources.files.helpers import Export, ExportError, read_export, read_header
 from handover.naming import column_key
+from handover.ports import SourceProblem, Stream
 from connectors.sources.files.settings import CHUNK_ROWS, DELETED, ERROR_COLUMN, FILE_COLUMN, LINE_COLUMN, META_COLUMNS, TEXT_COLUMN
 
-__all__ = ["ExportTable", "ExportError", "crm_files", "column_key", "missing_columns", "read_header"]
+__all__ = ["ExportTable", "ExportError", "FilesCRM", "crm_files", "column_key", "missing_columns", "read_header"]
 
 
 @dataclass(frozen=True)
@@ -82,4 +84,33 @@ def crm_files(folder: str, tables: Sequence[ExportTable]) -> list[DltResource]:
     return [_table_resource(Path(folder), table) for table in tables]
 
 
-RAW_META_COLUMNS = {"file": FILE_COLUMN, "line": LINE_COLUMN, "error": ERROR_COLUMN, "text": TEXT_COLUMN}
+
+
+class FilesCRM:
+    """A folder of exports as a `handover.ports.Source`: one stream per entity, read whole each run."""
+
+    def __init__(self, folder: Path, system: str, tables: Sequence[ExportTable]):
+        self.folder, self.system, self.tables = Path(folder), system, list(tables)
+
+    def streams(self) -> list[Stream]:
+        return [Stream(t.name, ", ".join(t.files), t.columns) for t in self.tables]
+
+    def check(self) -> list[SourceProblem]:
+        if not self.folder.is_dir():
+            return [SourceProblem(f"source folder {self.folder} does not exist")]
+        problems = []
+        for table in self.tables:
+            for file in table.files:
+                try:
+                    missing, header = missing_columns(self.folder, table, file)
+                except ExportError as exc:
+                    problems.append(SourceProblem(str(exc), table.name))
+                    continue
+                problems += [SourceProblem(f"column {c!r} is not in {file}; its columns: {', '.join(header)}", table.name, c) for c in missing]
+        return problems
+
+    def discover(self) -> dict[str, list[str]]:
+        return {t.name: read_header(self.folder / t.files[0], t.encoding, t.sheet) for t in self.tables}
+
+    def dlt_source(self) -> DltSource:
+        return crm_files(str(self.folder), self.tables)

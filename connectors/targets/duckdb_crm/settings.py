@@ -1,7 +1,12 @@
 """The embedded "new CRM": table names and the validation rules it enforces, like a real CRM would."""
 
-TABLES = {"owner": "users", "account": "accounts", "contact": "contacts", "deal": "deals", "activity": "activities"}
-ID_PREFIX = {"owner": "USR", "account": "ACC", "contact": "CON", "deal": "DEA", "activity": "ACT"}
+TABLES = {"owner": "users", "account": "accounts", "contact": "contacts", "deal": "deals", "activity": "activities", "lead": "leads"}
+ID_PREFIX = {"owner": "USR", "account": "ACC", "contact": "CON", "deal": "DEA", "activity": "ACT", "lead": "LEA"}
+
+
+def table_of(entity: str) -> str:
+    """The table holding an entity; a custom object's table is named after it."""
+    return TABLES.get(entity, entity)
 
 SQL_TYPES = {
     "string": "VARCHAR", "text": "VARCHAR", "email": "VARCHAR", "phone": "VARCHAR", "url": "VARCHAR", "picklist": "VARCHAR",
