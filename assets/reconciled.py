@@ -64,7 +64,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                 target.close()
             comparison = compare(mapped, loads, held, types)
             accounting = account(con, entity)
-            dangling = links_to_merged(con, entity, {l: LINKS[entity][l] for l in spec.entities[entity].links})
+            dangling = links_to_merged(con, entity, {link: LINKS[entity][link] for link in spec.entities[entity].links})
             stale_merged = merged_in_target(con, entity, held)
             problems = unaccounted_rows(con, entity) if not accounting.balanced else pd.DataFrame(columns=["row_key", "problem"])
             _replace_rows(con, "accounting", entity, pd.DataFrame([accounting.row()]))

@@ -61,7 +61,3 @@ VIRTUAL_FIELDS: dict[str, dict[str, str]] = {
     "activity": {},
 }
 
-
-def load_order(entities: list[str] | tuple[str, ...]) -> list[str]:
-    """Entities in an order where every entity comes after those it links to."""
-    return [e for e in ENTITIES if e in entities]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from handover.frames import apply_types, is_missing, json_ready
 from handover.spec import MigrationSpec, SpecError, where_in_spec
+from handover.staging import ledger_columns
 
 META_COLUMNS = ("external_id", "source_id", "row_key")
 
@@ -100,20 +101,23 @@ def _map_picklist(values: pd.Series, mapping: dict[str, str | None]) -> tuple[pd
     exact = {k: v for k, v in mapping.items() if k != "*"}
     folded = {str(k).casefold(): v for k, v in exact.items()}
     other = mapping.get("*", "quarantine")
-    out, unmapped = [], []
-    for value in values.astype(object):
-        if is_missing(value):
-            out.append(None); unmapped.append(False)
-        elif value in exact or str(value).casefold() in folded:
-            out.append(exact.get(value, folded.get(str(value).casefold()))); unmapped.append(False)
-        elif other == "keep":
-            out.append(value); unmapped.append(False)
-        elif other == "null" or other is None:
-            out.append(None); unmapped.append(False)
-        elif other == "quarantine":
-            out.append(value); unmapped.append(True)
-        else:
-            out.append(other); unmapped.append(False)
+
+    def one(value: object) -> tuple[object, bool]:
+        if value in exact or str(value).casefold() in folded:
+            return exact.get(value, folded.get(str(value).casefold())), False
+        if other == "keep":
+            return value, False
+        if other == "null" or other is None:
+            return None, False
+        if other == "quarantine":
+            return value, True
+        return other, False
+
+    objects = values.astype(object)
+    present = ~objects.isna()
+    decided = {value: one(value) for value in pd.unique(objects[present])}
+    out = [decided[v][0] if p else None for v, p in zip(objects, present)]
+    unmapped = [decided[v][1] if p else False for v, p in zip(objects, present)]
     return pd.Series(out, index=values.index, dtype=object), pd.Series(unmapped, index=values.index)
 
 
@@ -148,7 +152,7 @@ def map_entity(cleaned: pd.DataFrame, name: str, spec: MigrationSpec, owners: Ow
                 keep &= ~unmapped
         out[target] = values
 
-    excluded = pd.DataFrame(columns=["entity", "stage", "row_key", "source_id", "reason"])
+    excluded = pd.DataFrame(columns=ledger_columns("excluded"))
     if name == "owner" and owners is not None:
         departed = ~records["external_id"].map(owners.active).fillna(True).astype(bool)
         out["active"] = ~departed if "active" not in out else out["active"]
@@ -180,10 +184,9 @@ def map_entity(cleaned: pd.DataFrame, name: str, spec: MigrationSpec, owners: Ow
     # How an owner was resolved is bookkeeping, not content: it must not trigger a resend.
     payload = [c for c in out.columns if c not in META_COLUMNS and c != "owner_resolution"]
     out["content_hash"] = content_hash(out, payload)
-    columns_q = ["entity", "stage", "row_key", "source_file", "source_line", "source_id", "field", "reason", "detail", "raw"]
     return MapResult(
         records=out.loc[keep].reset_index(drop=True),
-        quarantine=pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else pd.DataFrame(columns=columns_q),
+        quarantine=pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else pd.DataFrame(columns=ledger_columns("quarantine")),
         excluded=excluded.reset_index(drop=True),
-        issues=pd.concat(issue_parts, ignore_index=True) if issue_parts else pd.DataFrame(columns=["entity", "stage", "row_key", "source_id", "field", "code", "value"]),
+        issues=pd.concat(issue_parts, ignore_index=True) if issue_parts else pd.DataFrame(columns=ledger_columns("issues")),
     )

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import jinja2
-import pandas as pd
 
 from handover.reconcile import BUCKETS
 from handover.spec import MigrationSpec

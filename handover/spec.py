@@ -6,6 +6,7 @@ Errors name the YAML path (and line) of the mistake and list the valid choices.
 from __future__ import annotations
 
 import difflib
+import importlib.resources
 import os
 import re
 from pathlib import Path
@@ -357,7 +358,7 @@ class MigrationSpec(_Model):
     def expectations_dir(self) -> Path:
         if self.gates.expectations:
             return self.resolve(self.gates.expectations)
-        return Path(__file__).resolve().parent.parent / "expectations"
+        return Path(str(importlib.resources.files("expectations")))
 
     def ordered_entities(self) -> list[str]:
         return [e for e in ENTITIES if e in self.entities]

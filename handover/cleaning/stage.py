@@ -18,6 +18,7 @@ from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import deduplicate
 from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
 from handover.spec import EntitySpec, MigrationSpec, SpecError, where_in_spec
+from handover.staging import ledger_columns
 
 
 
@@ -250,12 +251,12 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     })
     return CleanResult(
         records=live.reset_index(drop=True),
-        quarantine=_frame(buckets.quarantine, ["entity", "stage", "row_key", "source_file", "source_line", "source_id", "field", "reason", "detail", "raw"]),
+        quarantine=_frame(buckets.quarantine, ledger_columns("quarantine")),
         excluded=excluded_frame.reset_index(drop=True),
-        lineage=_frame(lineage_parts, ["entity", "row_key", "source_id", "external_id", "golden_external_id", "rule"]),
-        issues=_frame(buckets.issues, ["entity", "stage", "row_key", "source_id", "field", "code", "value"]),
-        changes=_frame(change_parts, ["entity", "row_key", "field", "before", "after", "rule"]),
-        review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=["entity", "left_id", "right_id", "probability"]),
+        lineage=_frame(lineage_parts, ledger_columns("lineage")),
+        issues=_frame(buckets.issues, ledger_columns("issues")),
+        changes=_frame(change_parts, ledger_columns("changes")),
+        review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
     )
 
 

@@ -82,7 +82,7 @@ def test_injected_dirt_is_accounted_for_where_the_truth_says(migrated, small_exp
     spec, _, _ = migrated
     truth = json.loads((small_export.parent / f"{small_export.name}.truth.json").read_text())
     con = duckdb.connect(str(spec.staging_path), read_only=True)
-    quarantined = {(f, int(l)) for f, l in con.execute("SELECT source_file, source_line FROM ledger.quarantine").fetchall()}
+    quarantined = {(f, int(line)) for f, line in con.execute("SELECT source_file, source_line FROM ledger.quarantine").fetchall()}
     for broken in truth["broken_lines"] + truth["undecodable_lines"]:
         assert (broken["file"], broken["line"]) in quarantined, broken
     rejected = {r[0] for r in con.execute("SELECT external_id FROM ledger.loads WHERE status = 'rejected'").fetchall()}

@@ -98,7 +98,7 @@ def test_split_full_name_frame_shape():
     frame = split_full_name(s)
     assert list(frame.columns) == ["family", "given", "suffix", "title"]
     assert frame.index.equals(s.index)
-    assert (frame.dtypes == object).all()
+    assert all(str(dtype) == "object" for dtype in frame.dtypes)
     assert frame["family"].tolist() == ["王", None, "Smith", None, "王"]
     assert frame["given"].tolist() == ["小明", None, "John", None, "小明"]
     assert split_full_name(pd.Series([], dtype=object)).columns.tolist() == ["family", "given", "suffix", "title"]

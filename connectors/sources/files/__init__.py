@@ -19,7 +19,7 @@ from dlt.sources import DltResource
 from connectors.sources.files.helpers import Export, ExportError, read_export, read_header
 from handover.naming import column_key
 from handover.ports import SourceProblem, Stream
-from connectors.sources.files.settings import CHUNK_ROWS, DELETED, ERROR_COLUMN, FILE_COLUMN, LINE_COLUMN, META_COLUMNS, TEXT_COLUMN
+from connectors.sources.files.settings import CHUNK_ROWS, DELETED, LINE_COLUMN, META_COLUMNS
 
 __all__ = ["ExportTable", "ExportError", "FilesCRM", "crm_files", "column_key", "missing_columns", "read_header"]
 
