@@ -40,7 +40,8 @@ def mobile(country: str, rng: random.Random) -> Phone:
     prefix = {"GB": "7" + rng.choice("4579") + _digits(rng, 2, "0123456789"), "DE": "15" + rng.choice("1279"),
               "FR": rng.choice(("6", "6", "73", "75", "76", "77", "78")), "NL": "6" + rng.choice("12345")}[country]
     rest = {"GB": 6, "DE": 8, "FR": 9 - len(prefix), "NL": 7}[country]
-    return Phone(country, prefix + _digits(rng, rest, "0123456789"), prefix, True)
+    area = prefix[:1] if country == "FR" else prefix
+    return Phone(country, prefix + _digits(rng, rest, "0123456789"), area, True)
 
 
 def landline(city: City, rng: random.Random) -> Phone:
