@@ -85,7 +85,7 @@ class CompanyFactory:
                                     f"{rng.choice(LATIN_LAST)} {rng.choice(LATIN_LAST)}"))
             industry = rng.choice(LATIN_INDUSTRIES)
             legal = rng.choice(LEGAL_BY_COUNTRY[country])
-            company = self._make("latin", brand, brand, industry, industry, legal, city)
+            company = self.make("latin", brand, brand, industry, industry, legal, city)
             if company is not None:
                 return company
         raise RuntimeError("ran out of Latin company names")
@@ -97,15 +97,17 @@ class CompanyFactory:
             (c1, p1), (c2, p2) = rng.sample(CN_BRAND, 2)
             industry, industry_en, _code = rng.choice(CN_INDUSTRY)
             legal = rng.choice(LEGAL_BY_COUNTRY["CN"])
-            company = self._make("chinese", c1 + c2, (p1 + p2).title(), industry, industry_en, legal, city)
+            company = self.make("chinese", c1 + c2, (p1 + p2).title(), industry, industry_en, legal, city)
             if company is not None:
                 return company
         raise RuntimeError("ran out of Chinese company names")
 
-    def _make(self, script: str, brand: str, brand_latin: str, industry: str, industry_en: str, legal: str,
-              city: City) -> Company | None:
+    def make(self, script: str, brand: str, brand_latin: str, industry: str, industry_en: str, legal: str,
+             city: City, same_stem_allowed: bool = False) -> Company | None:
+        """A company with these parts, or None if its name (or, for Chinese names, its stem) is taken."""
         probe = Company("", script, brand, brand_latin, industry, industry_en, legal, city, "", Phone("CN", "", "", False))
-        if probe.name in self.names or (script == "chinese" and f"{brand}{industry}" in self.names):
+        stem_taken = script == "chinese" and f"{brand}{industry}" in self.names and not same_stem_allowed
+        if probe.name in self.names or stem_taken:
             return None
         self.names.add(probe.name)
         if script == "chinese":
@@ -140,7 +142,7 @@ class CompanyFactory:
             else:
                 brand = rng.choice(_near_stems(brand))
                 brand_latin = brand
-            made = self._make(company.script, brand, brand_latin, industry, industry_en,
+            made = self.make(company.script, brand, brand_latin, industry, industry_en,
                               rng.choice(LEGAL_BY_COUNTRY[company.country]), company.city)
             if made is not None:
                 return made

@@ -88,15 +88,17 @@ def _styles(p: Phone) -> list[Callable[[Phone], str]]:
             lambda p: f"{trunk}{a}.{_group(rest, (2, 2, 2, 2), '.')}" if p.country == "FR" else f"{trunk}{a} {rest}"]
 
 
-_LABELS = {"CN": ("手机：", "电话:", "Tel: ", "TEL "), "DE": ("Tel. ", "Mobil: ", "Fon "), "FR": ("Tél. ", "Tel: "),
-           "NL": ("Tel. ", "Mob. "), "GB": ("Tel: ", "Mob: ", "T: "), "US": ("Tel: ", "Cell: ", "Ph. ", "Office: ")}
+_LABELS = {"CN": ("电话:", "Tel: ", "TEL "), "DE": ("Tel. ", "Fon "), "FR": ("Tél. ", "Tel: "), "NL": ("Tel. ",),
+           "GB": ("Tel: ", "T: "), "US": ("Tel: ", "Ph. ", "Office: ")}
+_MOBILE_LABELS = {"CN": ("手机：", "手机号 "), "DE": ("Mobil: ", "Handy "), "FR": ("Port. ",), "NL": ("Mob. ",),
+                  "GB": ("Mob: ", "M: "), "US": ("Cell: ", "Mobile ")}
 
 
 def render(phone: Phone, rng: random.Random) -> str:
     """The number in one of the layouts people use for it, sometimes with a label typed in front."""
     text = rng.choice(_styles(phone))(phone)
     if rng.random() < 0.06:
-        text = rng.choice(_LABELS[phone.country]) + text
+        text = rng.choice((_MOBILE_LABELS if phone.mobile else _LABELS)[phone.country]) + text
     return text
 
 
