@@ -11,7 +11,7 @@ from sampledata._phones import render, with_extension
 from sampledata._vocab import COUNTRY_VARIANTS
 from sampledata.other_crm.files import ExportFile
 from sampledata.other_crm.formats import accounts_time, contacts_time, later, zoho_id
-from sampledata.other_crm.ledger import Ledger, Pending, bad, insert_randomly, place_repeats
+from sampledata.other_crm.ledger import Ledger, Pending, bad, chosen, insert_randomly, place_repeats
 from sampledata.other_crm.world import Account, Contact, World
 
 USERS_HEADER = ["User ID", "Full Name", "First Name", "Last Name", "Email", "Role", "Profile", "Status", "Reports To",
@@ -87,32 +87,33 @@ def _account_row(account: Account, rng: random.Random, source_id: str, names: Ac
 
 def accounts_file(world: World, rng: random.Random, ledger: Ledger, names: AccountNames) -> None:
     file = ExportFile("Accounts.txt", "utf-16", "\t", "\r\n", ACCOUNTS_HEADER)
-    # Parents before branches, so every "Parent Account" names a row already known.
+    # Every true name is known before any row is written, so "Parent Account" can name any account.
     for account in world.accounts:
         names.add(account.key, account.name)
     rows: list[Pending] = []
     repeats: list[Pending] = []
+    count = len(world.accounts)
+    no_id, duplicated, repeated = chosen(rng, count, 0.04), chosen(rng, count, 0.06), chosen(rng, count, 0.04)
     for n, account in enumerate(world.accounts):
-        source_id = "" if rng.random() < 0.04 else zoho_id(1, n)
+        source_id = "" if n in no_id and n not in repeated else zoho_id(1, n)
         row = _account_row(account, rng, source_id, names)
         truth = {"entity": account.key, "owner": account.owner.key,
                  "parent_account": account.parent.key if account.parent else None}
         rows.append(Pending(row, source_id, truth))
-        if rng.random() < 0.06:  # the same company keyed in again under another id
+        if n in duplicated:  # the same company keyed in again under another id
             variant = legal_variant(account.company, rng) if account.name == account.company.name else nz.case_noise(account.name, rng)
             copy = _account_row(account, rng, zoho_id(1, 50_000 + n), names)
             copy.update({"Account Name": variant, "Account Number": "", "Employees": "",
                          "Created Time": accounts_time(later(account.created, rng))})
             names.add(account.key, variant)
             rows.append(Pending(copy, copy["Account ID"] or "", dict(truth)))
-        if source_id and rng.random() < 0.03:
-            if rng.random() < 0.5:
+        if n in repeated:
+            if repeated[n] == "identical":
                 repeats.append(Pending(dict(row), source_id, dict(truth)))
             else:
                 edited = {**row, "Phone": render(account.phone, rng), "Modified Time": accounts_time(later(account.modified, rng)),
                           "Description": "Updated after the customer call."}
-                repeats.append(Pending(edited, source_id, {**truth, "repeat": "edited", "changed": ["Phone", "Modified Time",
-                                                                                                    "Description"]}))
+                repeats.append(Pending(edited, source_id, dict(truth)))
     broken = []
     for i in range(max(1, round(2 * len(world.accounts) / 290))):
         account = rng.choice(world.accounts)
@@ -168,6 +169,7 @@ def contacts_file(world: World, rng: random.Random, ledger: Ledger, names: Accou
     rows: list[Pending] = []
     repeats: list[Pending] = []
     ids: dict[str, str] = {}
+    duplicated, repeated = chosen(rng, len(world.contacts), 0.05), chosen(rng, len(world.contacts), 0.03)
     for n, contact in enumerate(world.contacts):
         source_id = zoho_id(2, n)
         ids[contact.key] = source_id
@@ -176,16 +178,16 @@ def contacts_file(world: World, rng: random.Random, ledger: Ledger, names: Accou
                  "owner": contact.owner.key, "account_name_ambiguous": bool(link) and names.ambiguous(link)}
         row = _contact_row(contact, rng, source_id, link)
         rows.append(Pending(row, source_id, truth))
-        if rng.random() < 0.05:
+        if n in duplicated:
             rows.append(Pending(_duplicate_contact(contact, rng, zoho_id(2, 50_000 + n), link), zoho_id(2, 50_000 + n),
                                 dict(truth)))
-        if rng.random() < 0.03:
-            if rng.random() < 0.5:
+        if n in repeated:
+            if repeated[n] == "identical":
                 repeats.append(Pending(dict(row), source_id, dict(truth)))
             else:
                 edited = {**row, "Title": rng.choice(("Director", "Head of Purchasing", "采购总监")),
                           "Modified Time": contacts_time(later(contact.modified, rng))}
-                repeats.append(Pending(edited, source_id, {**truth, "repeat": "edited", "changed": ["Title", "Modified Time"]}))
+                repeats.append(Pending(edited, source_id, dict(truth)))
     rows = place_repeats(rows, repeats, rng)
     ledger.write_all("contacts", file, insert_randomly(rows, _bad_contacts(world, rng, file), rng))
     return ids

@@ -30,19 +30,21 @@ class Ledger:
         under another (or no) source id marks a duplicate of the entity's first record."""
         self.files[key] = file
         entries = self.rows.setdefault(key, [])
-        first_by_id: dict[str, int] = {}
+        first_by_id: dict[str, tuple[int, Row | str]] = {}
         first_by_entity: dict[object, int] = {}
         for item in pending:
             line, number = file.add(item.row) if isinstance(item.row, dict) else file.add_raw(item.row)
             entry: dict[str, object] = {"line": line, "record": number, "source_id": item.source_id or None, **item.truth}
-            entry.setdefault("repeat", None)
+            entry["repeat"] = None
             entity = entry.get("entity")
             if item.source_id and item.source_id in first_by_id:
-                entry["repeat_of_record"] = first_by_id[item.source_id]
-                entry["repeat"] = entry["repeat"] or "identical"
+                first_number, first_row = first_by_id[item.source_id]
+                changed = [h for h in file.header if isinstance(item.row, dict) and isinstance(first_row, dict)
+                           and (item.row.get(h) or "") != (first_row.get(h) or "")]
+                entry.update(repeat="edited" if changed else "identical", repeat_of_record=first_number, changed=changed)
             else:
                 if item.source_id:
-                    first_by_id[item.source_id] = number
+                    first_by_id[item.source_id] = (number, item.row)
                 if entity is not None and entity in first_by_entity:
                     entry["duplicate_of_record"] = first_by_entity[entity]
             if entity is not None:
@@ -80,6 +82,13 @@ def place_repeats(rows: list[Pending], repeats: list[Pending], rng: random.Rando
         at = next(i for i, p in enumerate(result) if p.source_id == repeat.source_id)
         result.insert(at + 1, repeat)
     return result + tail
+
+
+def chosen(rng: random.Random, count: int, share: float, least: int = 2) -> dict[int, str]:
+    """Indexes of the records that get a given dirt, at least `least` of them whatever the scale; alternate ones
+    are labelled "identical" and "edited", so a repeat of each kind exists whenever two are chosen."""
+    picks = sorted(rng.sample(range(count), min(count, max(least, round(count * share)))))
+    return {index: ("identical" if rank % 2 == 0 else "edited") for rank, index in enumerate(picks)}
 
 
 def insert_randomly(rows: list[Pending], extra: list[Pending], rng: random.Random) -> list[Pending]:

@@ -15,7 +15,7 @@ from sampledata.other_crm.files import RAW_BYTES, ExportFile
 from sampledata.other_crm.formats import (
     activities_time, amount_text, deals_date, deals_time, later, leads_time, moment, tickets_time, zoho_id,
 )  # fmt: skip
-from sampledata.other_crm.ledger import Ledger, Pending, bad, insert_randomly, place_repeats
+from sampledata.other_crm.ledger import Ledger, Pending, bad, chosen, insert_randomly, place_repeats
 from sampledata.other_crm.world import Account, Contact, Deal, Owner, World
 
 LEADS_HEADER = ["线索ID", "线索名称", "公司名称", "职位", "手机", "电话", "邮箱", "微信", "省份", "城市", "详细地址", "线索来源",
@@ -69,6 +69,7 @@ def leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
     owners = [o for o in world.owners if o.script == "chinese"] or world.owners
     rows: list[Pending] = []
     repeats: list[Pending] = []
+    duplicated, repeated = chosen(rng, len(sources), 0.05), chosen(rng, len(sources), 0.02)
     for n, (person, account, contact_key) in enumerate(sources):
         owner = rng.choice(owners) if rng.random() < 0.8 else rng.choice(world.owners)
         lead_id = f"XS{2021 + n % 5}{n:06d}"
@@ -76,15 +77,15 @@ def leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
         truth = {"entity": person.cluster_id, "account": account.key if account else None, "owner": owner.key,
                  "also_a_contact": contact_key is not None}
         rows.append(Pending(row, lead_id, truth))
-        if rng.random() < 0.05:
+        if n in duplicated:
             again = _lead_row(person, account, owner, rng, names, f"XS{2021 + n % 5}{500_000 + n:06d}")
             if person.script == "chinese":
                 again["线索名称"] = f"{person.last}{rng.choice(('总', '经理', '先生' if person.gender == 'm' else '女士'))}"
             rows.append(Pending(again, again["线索ID"] or "", dict(truth)))
-        if rng.random() < 0.02:
-            edited = rng.random() < 0.5
+        if n in repeated:
+            edited = repeated[n] == "edited"
             copy = {**row, "线索状态": "已转化", "最后跟进时间": leads_time(moment(rng), rng)} if edited else dict(row)
-            repeats.append(Pending(copy, lead_id, {**truth, "repeat": "edited" if edited else "identical"}))
+            repeats.append(Pending(copy, lead_id, dict(truth)))
     ledger.write_all("leads", file, place_repeats(insert_randomly(rows, _bad_leads(world, rng, names), rng), repeats, rng))
 
 
@@ -139,6 +140,7 @@ def deals_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
     file = ExportFile("Deals.csv", "utf-8-sig", ";", "\r\n", DEALS_HEADER)
     rows: list[Pending] = []
     repeats: list[Pending] = []
+    repeated = chosen(rng, len(world.deals), 0.03)
     for n, deal in enumerate(world.deals):
         source_id = zoho_id(3, n)
         row, stated = _deal_row(deal, rng, names, source_id)
@@ -146,10 +148,9 @@ def deals_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
                  "owner": deal.owner.key, "amount": str(deal.amount), "currency": deal.currency, "currency_stated": stated,
                  "close_date": deal.close.isoformat() if deal.close else None}
         rows.append(Pending(row, source_id, truth))
-        if rng.random() < 0.03:
+        if n in repeated:
             edited = {**row, "Stage": "Closed Won", "Probability (%)": "100", "Modified Time": deals_time(later(deal.created, rng))}
-            repeats.append(Pending(edited, source_id, {**truth, "repeat": "edited", "changed": ["Stage", "Probability (%)",
-                                                                                                "Modified Time"]}))
+            repeats.append(Pending(edited, source_id, dict(truth)))
     extra = []
     for i, (value, reason, column) in enumerate((("TBD", "invalid_amount", "Amount"), ("ca. 5k", "invalid_amount", "Amount"),
                                                   ("31.02.2025", "invalid_date", "Closing Date"), ("", "missing_required", "Deal Name"))):
@@ -222,6 +223,7 @@ def tickets_file(world: World, rng: random.Random, ledger: Ledger, names: Accoun
     file = ExportFile("Support_Tickets.csv", "utf-8-sig", ",", "\n", TICKETS_HEADER, quoting=csv.QUOTE_ALL)
     rows: list[Pending] = []
     repeats: list[Pending] = []
+    repeated = chosen(rng, len(world.tickets), 0.05)
     for n, ticket in enumerate(world.tickets):
         number = f"#{100_200 + n * 3}"
         account = ticket.account
@@ -236,11 +238,10 @@ def tickets_file(world: World, rng: random.Random, ledger: Ledger, names: Accoun
         truth = {"entity": ticket.key, "account": account.key, "linked_by": "Customer No." if by_number else "Account Name",
                  "contact": ticket.contact.key if ticket.contact else None, "owner": ticket.owner.key}
         rows.append(Pending(row, number, truth))
-        if ticket.closed is None and rng.random() < 0.05:
+        if n in repeated:
             closed = later(ticket.opened, rng, 30)
-            edited = {**row, "Status": "Closed", "Closed On": tickets_time(closed), "Resolution Notes": "Fixed remotely."}
-            repeats.append(Pending(edited, number, {**truth, "repeat": "edited", "changed": ["Status", "Closed On",
-                                                                                             "Resolution Notes"]}))
+            edited = {**row, "Status": "Closed", "Closed On": tickets_time(closed), "Resolution Notes": "Fixed remotely, closed."}
+            repeats.append(Pending(edited, number, dict(truth)))
     orphan_at, unknown_at = rng.sample(range(len(world.tickets)), 2)
     orphan = {**rows[orphan_at].row, "Ticket Number": "#999001", "Customer No.": "", "Account Name": ""}  # type: ignore[dict-item]
     unknown = {**rows[unknown_at].row, "Ticket Number": "#999002", "Customer No.": "CUST-99999", "Account Name": ""}  # type: ignore[dict-item]
