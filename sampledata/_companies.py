@@ -56,7 +56,17 @@ class CompanyFactory:
         self.rng = rng
         self.names: set[str] = set()
         self.domains: set[str] = set()
+        self.phones: set[str] = set()  # every number handed out in this run, shared with PeopleFactory
         self.count = 0
+
+    def unique_landline(self, city: City) -> Phone:
+        """A landline in `city` that no other company or person of this run has."""
+        for _ in range(100):
+            phone = landline(city, self.rng)
+            if phone.e164 not in self.phones:
+                self.phones.add(phone.e164)
+                return phone
+        raise RuntimeError(f"no free number in {city.name}")
 
     def _domain(self, base: str, country: str) -> str:
         rng = self.rng
@@ -118,7 +128,7 @@ class CompanyFactory:
             code = next((c for i, _e, c in CN_INDUSTRY if i == industry), industry_en.lower()[:4])
             base = f"{base}{self.rng.choice(('', '-'))}{code if script == 'chinese' else industry_en.lower()[:4]}"
         return replace(probe, key=self._key(), domain=self._domain(base, city.country),
-                       switchboard=landline(city, self.rng))
+                       switchboard=self.unique_landline(city))
 
     def like(self, company: Company, city: City) -> Company:
         """Another company of the same kind in `city` (a new key, name and domain)."""

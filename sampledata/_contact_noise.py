@@ -276,7 +276,7 @@ def changed_job(rec: Record, p: Person, rng: random.Random, f: PeopleFactory) ->
         return
     company = f.company_for(p.script)
     rec["company"] = name_variant(company, rng)
-    rec["email"] = f"{p.first_latin[:1]}{p.last_latin}@{company.domain}" if rng.random() < 0.7 else None
+    rec["email"] = f.unique_email(f"{p.first_latin[:1]}{p.last_latin}", company.domain) if rng.random() < 0.7 else None
     rec["phone"] = render(p.phone, rng)
 
 

@@ -58,7 +58,7 @@ class PeopleFactory:
         self.companies = CompanyFactory(rng)
         self.pool: dict[str, list[Company]] = {"latin": [], "chinese": []}
         self.emails: set[str] = set()
-        self.phones: set[str] = set()
+        self.phones = self.companies.phones
         self.made = 0
         self.per_company = people_per_company
 
@@ -89,7 +89,7 @@ class PeopleFactory:
                 return phone
         raise RuntimeError("phone space exhausted")
 
-    def _unique_email(self, local: str, domain: str) -> str:
+    def unique_email(self, local: str, domain: str) -> str:
         email = f"{local}@{domain}"
         n = 1
         while email in self.emails:
@@ -111,10 +111,10 @@ class PeopleFactory:
         rng = self.rng
         domain = rng.choice(FREE_MAIL[script])
         if script == "chinese" and domain == "qq.com":
-            return self._unique_email(str(rng.randint(10_000_000, 3_999_999_999)), domain)
+            return self.unique_email(str(rng.randint(10_000_000, 3_999_999_999)), domain)
         local = rng.choice((f"{first}.{last}", f"{first}{last}", f"{last}{first}", f"{first}_{last}{rng.randint(1, 99)}",
                             f"{first}{rng.randint(1960, 2005)}", f"{first[:1]}{last}{rng.randint(1, 999)}"))
-        return self._unique_email(local, domain)
+        return self.unique_email(local, domain)
 
     def company_for(self, script: str, city: City | None = None) -> Company:
         """An existing company most of the time (so people have colleagues), else a new one."""
@@ -149,7 +149,7 @@ class PeopleFactory:
         elif rng.random() < 0.10:
             email = ""
         elif company is not None and rng.random() < 0.75:
-            email = self._unique_email(self._work_local(first_l, last_l, script), company.domain)
+            email = self.unique_email(self._work_local(first_l, last_l, script), company.domain)
         else:
             email = self.free_email(first_l, last_l, script)
         alt_email = self.free_email(first_l, last_l, script) if email and rng.random() < 0.3 else ""
@@ -182,7 +182,7 @@ class PeopleFactory:
             return [a, b]
         if kind in ("family_shared_phone", "family_shared_email", "father_son_same_name"):
             home = self._unique_phone(lambda: landline(city, rng))
-            shared_mail = self._unique_email(
+            shared_mail = self.unique_email(
                 rng.choice((f"{a.last_latin}family", f"the{a.last_latin}s", f"{a.last_latin}.home",
                             f"{a.last_latin}jia{rng.randint(1, 2020)}")), rng.choice(FREE_MAIL[script]))
             fixed: dict[str, object] = {"last": a.last, "last_latin": a.last_latin, "city": city, "negative_kind": kind}

@@ -27,7 +27,7 @@ import pandas as pd
 from sampledata import _noise as nz
 from sampledata._addresses import postcode_variant, street, street_variant
 from sampledata._companies import Company, CompanyFactory, abbreviated, legal_variant, without_legal
-from sampledata._phones import drop_digit, landline, render, with_extension, wrong_digit
+from sampledata._phones import Phone, drop_digit, render, with_extension, wrong_digit
 from sampledata._vocab import CITIES_BY_COUNTRY, COUNTRY_VARIANTS, LEGAL_BY_COUNTRY, City
 
 FIELDS = ("name", "website", "domain", "phone", "street", "city", "postcode", "country")
@@ -50,6 +50,7 @@ class Site:
     postcode: str
     city_name: str
     website: str
+    sales_line: Phone       # a second number of the site, used instead of the switchboard by some records
     negative_kind: str = ""
 
     @property
@@ -77,7 +78,7 @@ class _Sites:
         rng = self.rng
         return Site(f"A{self.made:07d}", company, name or company.name, street(company.city, rng),
                     rng.choice(company.city.postcodes), company.city.name,
-                    website or f"https://www.{company.domain}", kind)
+                    website or f"https://www.{company.domain}", self.companies.unique_landline(company.city), kind)
 
     def new(self, chinese: bool) -> Site:
         return self.site(self.companies.chinese() if chinese else self.companies.latin())
@@ -91,7 +92,7 @@ class _Sites:
             members = [first]
             others = [c for c in CITIES_BY_COUNTRY[company.country] if c != company.city]
             for city in rng.sample(others, min(len(others), rng.choice((1, 1, 2, 3)))):
-                branch = replace(company, city=city, switchboard=landline(city, rng))
+                branch = replace(company, city=city, switchboard=self.companies.unique_landline(city))
                 if company.script == "chinese":
                     name = rng.choice((f"{company.name}{city.name}分公司", f"{city.name}{company.brand}{company.industry}有限公司"))
                 else:
@@ -104,7 +105,7 @@ class _Sites:
             other = self.companies.look_alike(company)
             if other is None:
                 return [first]
-            if rng.random() < 0.5:
+            if company.script == "latin" and rng.random() < 0.5:  # Chinese names carry their city: they stay put
                 other = replace(other, city=rng.choice(CITIES_BY_COUNTRY[company.country]))
             return [first, self.site(other, kind=kind)]
         if company.script == "chinese":
@@ -204,7 +205,7 @@ def _phone(rec: Record, s: Site, rng: random.Random) -> None:
     edit: Callable[[str], str | None] = rng.choice((
         lambda t: None, lambda t: drop_digit(t, rng), lambda t: wrong_digit(t, rng),
         lambda t: with_extension(t, rng, s.company.country), lambda t: nz.fullwidth(t),
-        lambda t: render(landline(s.city, rng), rng),  # the sales line instead of the switchboard
+        lambda t: render(s.sales_line, rng),
     ))
     rec["phone"] = edit(rec["phone"] or render(s.company.switchboard, rng))
 

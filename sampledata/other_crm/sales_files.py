@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import random
 
-from sampledata import _noise as nz
 from sampledata._addresses import street
 from sampledata._companies import without_legal
 from sampledata._people import Person
@@ -144,7 +143,8 @@ def deals_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
     for n, deal in enumerate(world.deals):
         source_id = zoho_id(3, n)
         row, stated = _deal_row(deal, rng, names, source_id)
-        truth = {"entity": deal.key, "account": deal.account.key, "contact": deal.contact.key if deal.contact else None,
+        truth = {"entity": deal.key, "account": deal.account.key, "account_name_ambiguous": names.ambiguous(row["Account Name"] or ""),
+                 "contact": deal.contact.key if deal.contact else None,
                  "owner": deal.owner.key, "amount": str(deal.amount), "currency": deal.currency, "currency_stated": stated,
                  "close_date": deal.close.isoformat() if deal.close else None}
         rows.append(Pending(row, source_id, truth))
@@ -205,7 +205,8 @@ def activities_file(world: World, rng: random.Random, ledger: Ledger, names: Acc
                "Related To": related, "Contact Email": email, "Start Time": activities_time(act.start),
                "Duration (min)": str(act.minutes), "Status": act.status, "Assigned To": act.owner.email,
                "Created Time": activities_time(act.start), "Description": note}
-        truth = {"entity": act.key, "related_module": act.module, "related": key, "account": account, "owner": act.owner.key}
+        truth = {"entity": act.key, "related_module": act.module, "related": key, "account": account, "owner": act.owner.key,
+                 "related_name_ambiguous": act.module == "Accounts" and names.ambiguous(related)}
         if n == long_one:
             truth["long_text_bytes"] = len(note.encode("utf-8"))
         rows.append(Pending(row, source_id, truth))
@@ -236,6 +237,7 @@ def tickets_file(world: World, rng: random.Random, ledger: Ledger, names: Accoun
                "Assigned To": ticket.owner.full_name,
                "Resolution Notes": "Replaced sensor; customer confirmed." if ticket.closed else ""}
         truth = {"entity": ticket.key, "account": account.key, "linked_by": "Customer No." if by_number else "Account Name",
+                 "account_name_ambiguous": not by_number and names.ambiguous(row["Account Name"] or ""),
                  "contact": ticket.contact.key if ticket.contact else None, "owner": ticket.owner.key}
         rows.append(Pending(row, number, truth))
         if n in repeated:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sampledata._addresses import street
 from sampledata._companies import Company
 from sampledata._people import Person, PeopleFactory
-from sampledata._phones import Phone, landline
+from sampledata._phones import Phone
 from sampledata._vocab import (
     CITIES_BY_COUNTRY, CN_GIVEN, CN_SURNAMES, LATIN_FIRST_FEMALE, LATIN_FIRST_MALE, LATIN_LAST, City,
 )
@@ -178,13 +178,14 @@ def build(rng: random.Random, scale: float) -> World:
         chinese = rng.random() < 0.5
         company = people.companies.chinese() if chinese else people.companies.latin()
         world.accounts.append(_account(rng, f"ACC-{i + 1:04d}", company, world.owners))
-    # Branches: same company, another city; a few carry exactly the parent's name.
-    for parent in rng.sample(world.accounts, max(2, round(n_accounts * 0.05))):
+    # Branches: same company, another city; the first and a few others carry exactly the parent's name, so some
+    # links by name are ambiguous at any scale.
+    for nth, parent in enumerate(rng.sample(world.accounts, max(2, round(n_accounts * 0.05)))):
         others = [c for c in CITIES_BY_COUNTRY[parent.company.country] if c != parent.city]
         city = rng.choice(others)
-        branch_company = replace(parent.company, city=city, switchboard=landline(city, rng))
+        branch_company = replace(parent.company, city=city, switchboard=people.companies.unique_landline(city))
         branch = _account(rng, f"ACC-{len(world.accounts) + 1:04d}", branch_company, world.owners)
-        if rng.random() < 0.5:
+        if nth == 0 or rng.random() < 0.15:
             branch.name = parent.name
         elif parent.company.script == "chinese":
             branch.name = f"{parent.name}{city.name}分公司"

@@ -245,8 +245,7 @@ def test_links_by_business_key_resolve_to_the_true_account(export: tuple[Path, d
                 continue
             name = dict(zip(rows[0], row))[column].strip().casefold()
             assert entry["account"] in known and entry["account"] in names[name], (key, entry)
-            if key == "contacts":
-                assert entry["account_name_ambiguous"] == (len(names[name]) > 1), entry
+            assert entry["account_name_ambiguous"] == (len(names[name]) > 1), (key, entry)
             checked += 1
     tickets = _records(folder, truth["files"]["tickets"])
     for entry, row in zip(truth["rows"]["tickets"], tickets[1:]):
