@@ -10,13 +10,35 @@ from sampledata._vocab import City
 
 _CN_BUILDINGS = ("创业大厦", "国际中心", "科技园", "商务楼", "金融广场", "软件园", "大厦", "写字楼")
 _STREET_ABBREV = {
-    "US": (("Street", "St."), ("Street", "St"), ("Avenue", "Ave."), ("Avenue", "Ave"), ("Boulevard", "Blvd"),
-           ("Drive", "Dr."), ("Suite", "Ste."), ("Suite", "#"), ("West", "W."), ("South", "S.")),
+    "US": (
+        ("Street", "St."),
+        ("Street", "St"),
+        ("Avenue", "Ave."),
+        ("Avenue", "Ave"),
+        ("Boulevard", "Blvd"),
+        ("Drive", "Dr."),
+        ("Suite", "Ste."),
+        ("Suite", "#"),
+        ("West", "W."),
+        ("South", "S."),
+    ),
     "GB": (("Street", "St"), ("Road", "Rd"), ("Road", "Rd."), ("Floor", "Flr"), ("Unit", "U.")),
-    "DE": (("straße", "str."), ("straße", "strasse"), ("Straße", "Str."), ("Straße", "Strasse"), ("Große", "Gr."),
-           ("Unter den", "U. d.")),
-    "FR": (("boulevard", "bd"), ("boulevard", "Bd."), ("avenue", "av."), ("rue", "Rue"), ("rue du", "r. du"),
-           ("Faubourg", "Fbg")),
+    "DE": (
+        ("straße", "str."),
+        ("straße", "strasse"),
+        ("Straße", "Str."),
+        ("Straße", "Strasse"),
+        ("Große", "Gr."),
+        ("Unter den", "U. d."),
+    ),
+    "FR": (
+        ("boulevard", "bd"),
+        ("boulevard", "Bd."),
+        ("avenue", "av."),
+        ("rue", "Rue"),
+        ("rue du", "r. du"),
+        ("Faubourg", "Fbg"),
+    ),
     "NL": (("gracht", "gr."),),
     "CN": (("号", "號"), ("区", "區"), ("大街", "街"), ("路", "路 ")),
 }

@@ -8,22 +8,38 @@ from dataclasses import dataclass, replace
 from sampledata._noise import strip_accents
 from sampledata._phones import Phone, landline
 from sampledata._vocab import (
-    ABBREVIATIONS, CITIES_BY_COUNTRY, CN_BRAND, CN_HOMOPHONES, CN_INDUSTRY, CN_LEGAL_EN, LATIN_INDUSTRIES,
-    LATIN_LAST, LATIN_STEMS, LEGAL_BY_COUNTRY, LEGAL_VARIANTS, City,
+    ABBREVIATIONS,
+    CITIES_BY_COUNTRY,
+    CN_BRAND,
+    CN_HOMOPHONES,
+    CN_INDUSTRY,
+    CN_LEGAL_EN,
+    LATIN_INDUSTRIES,
+    LATIN_LAST,
+    LATIN_STEMS,
+    LEGAL_BY_COUNTRY,
+    LEGAL_VARIANTS,
+    City,
 )  # fmt: skip
 
 LATIN_COUNTRIES = ("US", "US", "GB", "DE", "DE", "FR", "NL")
-_TLD = {"US": (".com", ".com", ".io", ".net"), "GB": (".co.uk", ".com", ".uk"), "DE": (".de", ".de", ".com"),
-        "FR": (".fr", ".com"), "NL": (".nl", ".com"), "CN": (".com.cn", ".cn", ".com", ".net.cn")}
+_TLD = {
+    "US": (".com", ".com", ".io", ".net"),
+    "GB": (".co.uk", ".com", ".uk"),
+    "DE": (".de", ".de", ".com"),
+    "FR": (".fr", ".com"),
+    "NL": (".nl", ".com"),
+    "CN": (".com.cn", ".cn", ".com", ".net.cn"),
+}
 
 
 @dataclass(frozen=True)
 class Company:
     key: str
-    script: str          # "latin" or "chinese"
-    brand: str           # "Apex" / "华信"
-    brand_latin: str     # "Apex" / "Huaxin"
-    industry: str        # "Systems" / "科技"
+    script: str  # "latin" or "chinese"
+    brand: str  # "Apex" / "华信"
+    brand_latin: str  # "Apex" / "Huaxin"
+    industry: str  # "Systems" / "科技"
     industry_en: str
     legal: str
     city: City
@@ -71,7 +87,13 @@ class CompanyFactory:
     def _domain(self, base: str, country: str) -> str:
         rng = self.rng
         for attempt in range(50):
-            suffix = "" if attempt == 0 else str(rng.randint(1, 999)) if attempt > 3 else rng.choice(("-group", "hq", "-global", "online"))
+            suffix = (
+                ""
+                if attempt == 0
+                else str(rng.randint(1, 999))
+                if attempt > 3
+                else rng.choice(("-group", "hq", "-global", "online"))
+            )
             domain = f"{base}{suffix}{rng.choice(_TLD[country])}"
             if domain not in self.domains:
                 self.domains.add(domain)
@@ -91,8 +113,13 @@ class CompanyFactory:
             if attempt > 20:
                 brand = f"{brand} {rng.choice(LATIN_STEMS)}"
             if rng.random() < 0.1:
-                brand = rng.choice((f"{rng.choice(LATIN_LAST)} & Sons", f"{rng.choice(LATIN_LAST)} & Partners",
-                                    f"{rng.choice(LATIN_LAST)} {rng.choice(LATIN_LAST)}"))
+                brand = rng.choice(
+                    (
+                        f"{rng.choice(LATIN_LAST)} & Sons",
+                        f"{rng.choice(LATIN_LAST)} & Partners",
+                        f"{rng.choice(LATIN_LAST)} {rng.choice(LATIN_LAST)}",
+                    )
+                )
             industry = rng.choice(LATIN_INDUSTRIES)
             legal = rng.choice(LEGAL_BY_COUNTRY[country])
             company = self.make("latin", brand, brand, industry, industry, legal, city)
@@ -112,10 +139,21 @@ class CompanyFactory:
                 return company
         raise RuntimeError("ran out of Chinese company names")
 
-    def make(self, script: str, brand: str, brand_latin: str, industry: str, industry_en: str, legal: str,
-             city: City, same_stem_allowed: bool = False) -> Company | None:
+    def make(
+        self,
+        script: str,
+        brand: str,
+        brand_latin: str,
+        industry: str,
+        industry_en: str,
+        legal: str,
+        city: City,
+        same_stem_allowed: bool = False,
+    ) -> Company | None:
         """A company with these parts, or None if its name (or, for Chinese names, its stem) is taken."""
-        probe = Company("", script, brand, brand_latin, industry, industry_en, legal, city, "", Phone("CN", "", "", False))
+        probe = Company(
+            "", script, brand, brand_latin, industry, industry_en, legal, city, "", Phone("CN", "", "", False)
+        )
         stem_taken = script == "chinese" and f"{brand}{industry}" in self.names and not same_stem_allowed
         if probe.name in self.names or stem_taken:
             return None
@@ -127,8 +165,9 @@ class CompanyFactory:
         if self.rng.random() < 0.5:
             code = next((c for i, _e, c in CN_INDUSTRY if i == industry), industry_en.lower()[:4])
             base = f"{base}{self.rng.choice(('', '-'))}{code if script == 'chinese' else industry_en.lower()[:4]}"
-        return replace(probe, key=self._key(), domain=self._domain(base, city.country),
-                       switchboard=self.unique_landline(city))
+        return replace(
+            probe, key=self._key(), domain=self._domain(base, city.country), switchboard=self.unique_landline(city)
+        )
 
     def like(self, company: Company, city: City) -> Company:
         """Another company of the same kind in `city` (a new key, name and domain)."""
@@ -138,7 +177,12 @@ class CompanyFactory:
         """A different company whose name is one small step from `company`'s (or None if none is free)."""
         rng = self.rng
         for _ in range(30):
-            brand, brand_latin, industry, industry_en = company.brand, company.brand_latin, company.industry, company.industry_en
+            brand, brand_latin, industry, industry_en = (
+                company.brand,
+                company.brand_latin,
+                company.industry,
+                company.industry_en,
+            )
             how = rng.choice(("brand", "industry", "brand"))
             if how == "industry":
                 if company.script == "chinese":
@@ -148,12 +192,19 @@ class CompanyFactory:
             elif company.script == "chinese":
                 i = rng.randrange(len(brand))
                 options = CN_HOMOPHONES.get(brand[i]) or tuple(c for c, _p in CN_BRAND)
-                brand = brand[:i] + rng.choice(options) + brand[i + 1:]
+                brand = brand[:i] + rng.choice(options) + brand[i + 1 :]
             else:
                 brand = rng.choice(_near_stems(brand))
                 brand_latin = brand
-            made = self.make(company.script, brand, brand_latin, industry, industry_en,
-                              rng.choice(LEGAL_BY_COUNTRY[company.country]), company.city)
+            made = self.make(
+                company.script,
+                brand,
+                brand_latin,
+                industry,
+                industry_en,
+                rng.choice(LEGAL_BY_COUNTRY[company.country]),
+                company.city,
+            )
             if made is not None:
                 return made
         return None
@@ -163,7 +214,7 @@ def _near_stems(stem: str) -> tuple[str, ...]:
     """Real, different company names that look like `stem`: one letter away, or sharing its first word."""
     first = stem.split()[0]
     swaps = {"a": "e", "e": "a", "o": "a", "i": "y", "y": "i", "u": "o"}
-    near = [first[:i] + swaps[ch] + first[i + 1:] for i, ch in enumerate(first) if ch in swaps and i > 0]
+    near = [first[:i] + swaps[ch] + first[i + 1 :] for i, ch in enumerate(first) if ch in swaps and i > 0]
     near += [f"{first}{tail}" for tail in ("s", "x", " One", " Pro")]
     return tuple(near)
 
@@ -186,8 +237,14 @@ def legal_variant(company: Company, rng: random.Random) -> str:
 
 def without_legal(company: Company, rng: random.Random) -> str:
     if company.script == "chinese":
-        return rng.choice((f"{company.brand}{company.industry}", f"{company.city.name}{company.brand}{company.industry}",
-                           f"{company.brand}", f"{company.city.name}{company.brand}"))
+        return rng.choice(
+            (
+                f"{company.brand}{company.industry}",
+                f"{company.city.name}{company.brand}{company.industry}",
+                f"{company.brand}",
+                f"{company.city.name}{company.brand}",
+            )
+        )
     return rng.choice((f"{company.brand} {company.industry}", company.brand))
 
 
@@ -195,7 +252,9 @@ def abbreviated(company: Company, rng: random.Random) -> str:
     """Abbreviations people type: Tech for Technologies, & for and, acronyms of long names."""
     if company.script == "chinese":
         listed = f"{company.brand}股份" if company.legal == "股份有限公司" else f"{company.brand}{company.industry[:2]}"
-        return rng.choice((company.brand, listed, company.brand_latin.upper(), f"{company.brand_latin} {company.industry_en}"))
+        return rng.choice(
+            (company.brand, listed, company.brand_latin.upper(), f"{company.brand_latin} {company.industry_en}")
+        )
     words = f"{company.brand} {company.industry}".split()
     if len(words) >= 3 and rng.random() < 0.5:
         return "".join(w[0] for w in words if w[0].isalpha()).upper() + " " + company.legal

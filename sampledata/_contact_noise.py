@@ -11,15 +11,17 @@ from collections.abc import Callable
 
 from sampledata import _noise as nz
 from sampledata._companies import abbreviated, legal_variant, name_variant, without_legal
-from sampledata._people import Person, PeopleFactory
+from sampledata._people import PeopleFactory, Person
 from sampledata._phones import drop_digit, render, with_extension, wrong_digit
 from sampledata._vocab import CN_HONORIFICS, CN_TITLES, JUNK_EMAILS, JUNK_PHONES, LATIN_TITLES, NICKNAMES
 
 Record = dict[str, str | None]
 FIELDS = ("first_name", "last_name", "email", "phone", "company", "city", "job_title", "lead_source")
 TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "company", "city")
-LEAD_SOURCES = {"latin": ("Web form", "Trade show", "Referral", "Cold call", "Webinar", "Import 2019", "LinkedIn", "Partner"),
-                "chinese": ("官网表单", "展会", "转介绍", "电话营销", "微信", "百度推广", "老客户", "名片录入")}
+LEAD_SOURCES = {
+    "latin": ("Web form", "Trade show", "Referral", "Cold call", "Webinar", "Import 2019", "LinkedIn", "Partner"),
+    "chinese": ("官网表单", "展会", "转介绍", "电话营销", "微信", "百度推广", "老客户", "名片录入"),
+}
 EVENTS_PER_DUPLICATE = {1: 0.22, 2: 0.30, 3: 0.24, 4: 0.14, 5: 0.07, 6: 0.03}
 
 
@@ -38,10 +40,13 @@ def base_record(person: Person, rng: random.Random) -> Record:
         first, last = "", f"{person.last}{person.first}"  # one 姓名 field exported into last_name
     company = person.company
     return {
-        "first_name": first, "last_name": last, "email": person.email or None,
+        "first_name": first,
+        "last_name": last,
+        "email": person.email or None,
         "phone": render(person.phone, rng) if person.phone else None,
         "company": (company.name if rng.random() < 0.7 else name_variant(company, rng)) if company else None,
-        "city": city_text(person, rng, 0.2), "job_title": person.title,
+        "city": city_text(person, rng, 0.2),
+        "job_title": person.title,
         "lead_source": rng.choice(LEAD_SOURCES[person.script]),
     }
 
@@ -51,7 +56,9 @@ def _filled(rec: Record, fields: tuple[str, ...]) -> list[str]:
     return [f for f in fields if rec.get(f)]
 
 
-def _on_some(rec: Record, rng: random.Random, fields: tuple[str, ...], edit: Callable[[str], str], most: int = 2) -> None:
+def _on_some(
+    rec: Record, rng: random.Random, fields: tuple[str, ...], edit: Callable[[str], str], most: int = 2
+) -> None:
     present = _filled(rec, fields)
     for field in rng.sample(present, min(len(present), rng.randint(1, most))):
         rec[field] = edit(rec[field])  # type: ignore[arg-type]
@@ -170,10 +177,14 @@ def email_junk(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) ->
     rec["email"] = rng.choice(JUNK_EMAILS)
 
 
-_DOMAIN_TYPOS = {"gmail.com": ("gmial.com", "gmail.con", "gmai.com", "gnail.com", "gmail.co", "gmail.cm"),
-                 "hotmail.com": ("hotmial.com", "hotmail.co", "hotmai.com"), "qq.com": ("qq.con", "qq.cm", "qq,com", "qq.om"),
-                 "163.com": ("163.con", "163.cm", "163com", "136.com"), "yahoo.com": ("yaho.com", "yahoo.co", "yahooo.com"),
-                 "outlook.com": ("outlok.com", "outlook.co")}
+_DOMAIN_TYPOS = {
+    "gmail.com": ("gmial.com", "gmail.con", "gmai.com", "gnail.com", "gmail.co", "gmail.cm"),
+    "hotmail.com": ("hotmial.com", "hotmail.co", "hotmai.com"),
+    "qq.com": ("qq.con", "qq.cm", "qq,com", "qq.om"),
+    "163.com": ("163.con", "163.cm", "163com", "136.com"),
+    "yahoo.com": ("yaho.com", "yahoo.co", "yahooo.com"),
+    "outlook.com": ("outlok.com", "outlook.co"),
+}
 
 
 def email_typo(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) -> None:
@@ -188,8 +199,15 @@ def email_typo(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) ->
     elif kind == "local":
         rec["email"] = f"{nz.garble(local, rng)}@{domain}"
     elif kind == "no_at":
-        rec["email"] = rng.choice((f"{local}{domain}", f"{local} at {domain}", f"{local}@@{domain}", f"{local}#{domain}",
-                                   f"{local}＠{domain}"))
+        rec["email"] = rng.choice(
+            (
+                f"{local}{domain}",
+                f"{local} at {domain}",
+                f"{local}@@{domain}",
+                f"{local}#{domain}",
+                f"{local}＠{domain}",
+            )
+        )
     elif kind == "trailing":
         rec["email"] = email + rng.choice((".", ",", ";", ">"))
     elif kind == "comma":
@@ -265,8 +283,11 @@ def company_missing(rec: Record, p: Person, rng: random.Random, _f: PeopleFactor
 
 def company_department(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) -> None:
     if rec.get("company"):
-        dept = rng.choice(("采购部", "销售部", "技术部", "财务部")) if p.script == "chinese" else rng.choice(
-            (" - Sales", " (Purchasing)", " / IT", " - Finance Dept.", " c/o Accounts Payable"))
+        dept = (
+            rng.choice(("采购部", "销售部", "技术部", "财务部"))
+            if p.script == "chinese"
+            else rng.choice((" - Sales", " (Purchasing)", " / IT", " - Finance Dept.", " c/o Accounts Payable"))
+        )
         rec["company"] = f"{rec['company']}{dept}"
 
 
@@ -288,8 +309,9 @@ def city_variant(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) 
     elif city.country == "CN":
         rec["city"] = f"{city.region}{city.name}" if city.region != f"{city.name}市" else rng.choice(city.streets)[:3]
     else:
-        rec["city"] = rng.choice((f"{rng.choice(city.postcodes)} {city.name}", f"{city.name} {city.region}",
-                                  f"{city.name}, {city.country}"))
+        rec["city"] = rng.choice(
+            (f"{rng.choice(city.postcodes)} {city.name}", f"{city.name} {city.region}", f"{city.name}, {city.country}")
+        )
 
 
 def city_missing(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) -> None:
@@ -307,13 +329,42 @@ def swap_fields(rec: Record, p: Person, rng: random.Random, _f: PeopleFactory) -
 
 # (event, weight for Latin-script people, weight for Chinese-script people)
 EVENTS: tuple[tuple[Callable[[Record, Person, random.Random, PeopleFactory], None], float, float], ...] = (
-    (garble_first, 7, 4), (garble_last, 9, 3), (ocr_card, 3, 3), (truncate, 4, 2), (swap_names, 5, 6),
-    (initial_only, 5, 1), (nickname, 4, 0), (middle_initial, 2, 0), (one_name_field, 3, 5), (honorific, 2, 3),
-    (pinyin, 0, 3), (traditional, 0, 3), (homophone, 0, 8), (accents, 3, 0), (case, 6, 2), (fullwidth, 1, 4),
-    (whitespace, 3, 3), (email_missing, 5, 5), (email_junk, 4, 4), (email_typo, 6, 6), (email_alt, 3, 3),
-    (phone_missing, 4, 4), (phone_digit, 4, 4), (phone_junk, 2, 2), (phone_switchboard, 3, 3), (phone_extension, 2, 2),
-    (phone_other, 2, 2), (company_legal, 7, 7), (company_abbrev, 4, 4), (company_typo, 4, 3), (company_missing, 3, 3),
-    (company_department, 1, 1), (changed_job, 1, 1), (city_variant, 5, 5), (city_missing, 3, 3), (city_typo, 2, 1),
+    (garble_first, 7, 4),
+    (garble_last, 9, 3),
+    (ocr_card, 3, 3),
+    (truncate, 4, 2),
+    (swap_names, 5, 6),
+    (initial_only, 5, 1),
+    (nickname, 4, 0),
+    (middle_initial, 2, 0),
+    (one_name_field, 3, 5),
+    (honorific, 2, 3),
+    (pinyin, 0, 3),
+    (traditional, 0, 3),
+    (homophone, 0, 8),
+    (accents, 3, 0),
+    (case, 6, 2),
+    (fullwidth, 1, 4),
+    (whitespace, 3, 3),
+    (email_missing, 5, 5),
+    (email_junk, 4, 4),
+    (email_typo, 6, 6),
+    (email_alt, 3, 3),
+    (phone_missing, 4, 4),
+    (phone_digit, 4, 4),
+    (phone_junk, 2, 2),
+    (phone_switchboard, 3, 3),
+    (phone_extension, 2, 2),
+    (phone_other, 2, 2),
+    (company_legal, 7, 7),
+    (company_abbrev, 4, 4),
+    (company_typo, 4, 3),
+    (company_missing, 3, 3),
+    (company_department, 1, 1),
+    (changed_job, 1, 1),
+    (city_variant, 5, 5),
+    (city_missing, 3, 3),
+    (city_typo, 2, 1),
     (swap_fields, 1, 1),
 )
 _GAPS = {"email": 0.05, "phone": 0.05, "city": 0.08, "company": 0.04}
@@ -324,7 +375,9 @@ def duplicate_record(person: Person, rng: random.Random, factory: PeopleFactory)
     rec = base_record(person, rng)
     rec["city"] = city_text(person, rng, 0.3)
     if rng.random() < 0.3:
-        rec["job_title"] = None if rng.random() < 0.5 else rng.choice(CN_TITLES if person.script == "chinese" else LATIN_TITLES)
+        rec["job_title"] = (
+            None if rng.random() < 0.5 else rng.choice(CN_TITLES if person.script == "chinese" else LATIN_TITLES)
+        )
     column = 1 if person.script == "latin" else 2
     weights = [event[column] for event in EVENTS]
     count = rng.choices(list(EVENTS_PER_DUPLICATE), weights=list(EVENTS_PER_DUPLICATE.values()))[0]

@@ -18,7 +18,8 @@ def _keyboard_neighbours() -> dict[str, str]:
     neighbours: dict[str, str] = {}
     for ch, (r, c) in grid.items():
         near = [
-            other for other, (r2, c2) in grid.items()
+            other
+            for other, (r2, c2) in grid.items()
             if other != ch and abs(r - r2) <= 1 and abs(c - c2) <= 1 and other.isalnum()
         ]
         neighbours[ch] = "".join(near)
@@ -28,11 +29,49 @@ def _keyboard_neighbours() -> dict[str, str]:
 KEYBOARD = _keyboard_neighbours()
 # What OCR of business cards and faxes confuses, both directions.
 OCR_PAIRS = (
-    ("rn", "m"), ("m", "rn"), ("l", "1"), ("1", "l"), ("I", "l"), ("l", "I"), ("O", "0"), ("0", "O"), ("o", "0"),
-    ("cl", "d"), ("d", "cl"), ("vv", "w"), ("w", "vv"), ("S", "5"), ("5", "S"), ("B", "8"), ("8", "B"), ("e", "c"),
-    ("c", "e"), ("h", "b"), ("u", "v"), ("n", "h"), ("g", "q"), ("Z", "2"), ("2", "Z"), ("i", "l"), ("fi", "ﬁ"),
-    ("6", "b"), ("@", "©"), (".", ","), ("李", "季"), ("王", "玉"), ("张", "弓长"), ("刘", "文刂"), ("陈", "阵"),
-    ("明", "朋"), ("日", "曰"), ("土", "士"), ("未", "末"), ("己", "已"), ("人", "入"), ("大", "太"), ("天", "夭"),
+    ("rn", "m"),
+    ("m", "rn"),
+    ("l", "1"),
+    ("1", "l"),
+    ("I", "l"),
+    ("l", "I"),
+    ("O", "0"),
+    ("0", "O"),
+    ("o", "0"),
+    ("cl", "d"),
+    ("d", "cl"),
+    ("vv", "w"),
+    ("w", "vv"),
+    ("S", "5"),
+    ("5", "S"),
+    ("B", "8"),
+    ("8", "B"),
+    ("e", "c"),
+    ("c", "e"),
+    ("h", "b"),
+    ("u", "v"),
+    ("n", "h"),
+    ("g", "q"),
+    ("Z", "2"),
+    ("2", "Z"),
+    ("i", "l"),
+    ("fi", "ﬁ"),
+    ("6", "b"),
+    ("@", "©"),
+    (".", ","),
+    ("李", "季"),
+    ("王", "玉"),
+    ("张", "弓长"),
+    ("刘", "文刂"),
+    ("陈", "阵"),
+    ("明", "朋"),
+    ("日", "曰"),
+    ("土", "士"),
+    ("未", "末"),
+    ("己", "已"),
+    ("人", "入"),
+    ("大", "太"),
+    ("天", "夭"),
 )
 _CJK_START, _CJK_END = 0x4E00, 0x9FFF
 
@@ -53,7 +92,7 @@ def keyboard_typo(text: str, rng: random.Random) -> str:
         return substitute(text, rng)
     i = rng.choice(spots)
     new = rng.choice(KEYBOARD[text[i].lower()])
-    return text[:i] + (new.upper() if text[i].isupper() else new) + text[i + 1:]
+    return text[:i] + (new.upper() if text[i].isupper() else new) + text[i + 1 :]
 
 
 def ocr_confusion(text: str, rng: random.Random) -> str:
@@ -61,7 +100,7 @@ def ocr_confusion(text: str, rng: random.Random) -> str:
     if not hits:
         return substitute(text, rng)
     i, old, new = rng.choice(hits)
-    return text[:i] + new + text[i + len(old):]
+    return text[:i] + new + text[i + len(old) :]
 
 
 def _find_all(text: str, part: str) -> list[int]:
@@ -82,7 +121,7 @@ def delete(text: str, rng: random.Random) -> str:
     if len(text) < 2:
         return text
     i = _pick_position(text, rng)
-    return text[:i] + text[i + 1:]
+    return text[:i] + text[i + 1 :]
 
 
 def substitute(text: str, rng: random.Random) -> str:
@@ -94,14 +133,14 @@ def substitute(text: str, rng: random.Random) -> str:
     else:
         new = rng.choice("abcdefghijklmnopqrstuvwxyz".replace(text[i].lower(), ""))
         new = new.upper() if text[i].isupper() else new
-    return text[:i] + new + text[i + 1:]
+    return text[:i] + new + text[i + 1 :]
 
 
 def transpose(text: str, rng: random.Random) -> str:
     if len(text) < 2:
         return text
     i = rng.randrange(len(text) - 1)
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 def double(text: str, rng: random.Random) -> str:
@@ -115,7 +154,7 @@ def homophone(text: str, rng: random.Random) -> str:
     if not spots:
         return substitute(text, rng)
     i = rng.choice(spots)
-    return text[:i] + rng.choice(CN_HOMOPHONES[text[i]]) + text[i + 1:]
+    return text[:i] + rng.choice(CN_HOMOPHONES[text[i]]) + text[i + 1 :]
 
 
 def traditional(text: str) -> str:
@@ -129,8 +168,19 @@ def garble(text: str, rng: random.Random) -> str:
     if is_cjk(text):
         edits = (homophone, homophone, homophone, delete, transpose, double, ocr_confusion)
     else:
-        edits = (keyboard_typo, keyboard_typo, keyboard_typo, delete, delete, transpose, transpose, insert,
-                 substitute, double, ocr_confusion)
+        edits = (
+            keyboard_typo,
+            keyboard_typo,
+            keyboard_typo,
+            delete,
+            delete,
+            transpose,
+            transpose,
+            insert,
+            substitute,
+            double,
+            ocr_confusion,
+        )
     return rng.choice(edits)(text, rng)
 
 
@@ -154,9 +204,7 @@ def case_noise(text: str, rng: random.Random) -> str:
 
 def fullwidth(text: str) -> str:
     """ASCII as typed with a Chinese IME in full-width mode."""
-    return "".join(
-        "\u3000" if ch == " " else chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text
-    )
+    return "".join("\u3000" if ch == " " else chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
 
 
 def whitespace_noise(text: str, rng: random.Random) -> str:

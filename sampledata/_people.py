@@ -10,8 +10,17 @@ from sampledata._companies import Company, CompanyFactory
 from sampledata._noise import strip_accents
 from sampledata._phones import Phone, landline, mobile
 from sampledata._vocab import (
-    CITIES_BY_COUNTRY, CN_GIVEN, CN_SURNAMES, CN_TITLES, FREE_MAIL, LATIN_FIRST_FEMALE, LATIN_FIRST_MALE,
-    LATIN_LAST, LATIN_LAST_COMPOUND, LATIN_TITLES, City,
+    CITIES_BY_COUNTRY,
+    CN_GIVEN,
+    CN_SURNAMES,
+    CN_TITLES,
+    FREE_MAIL,
+    LATIN_FIRST_FEMALE,
+    LATIN_FIRST_MALE,
+    LATIN_LAST,
+    LATIN_LAST_COMPOUND,
+    LATIN_TITLES,
+    City,
 )  # fmt: skip
 
 HARD_NEGATIVE_KINDS = {
@@ -29,20 +38,20 @@ HARD_NEGATIVE_KINDS = {
 @dataclass(frozen=True)
 class Person:
     cluster_id: str
-    script: str            # "latin" or "chinese"
+    script: str  # "latin" or "chinese"
     first: str
     last: str
-    first_latin: str       # ASCII form (pinyin for Chinese names), used for addresses
+    first_latin: str  # ASCII form (pinyin for Chinese names), used for addresses
     last_latin: str
     gender: str
-    email: str             # "" when the person has none
-    alt_email: str         # a second real address ("" when none)
+    email: str  # "" when the person has none
+    alt_email: str  # a second real address ("" when none)
     phone: Phone | None
     alt_phone: Phone | None
     company: Company | None
     city: City
     title: str
-    suffix: str = ""       # "Jr." for a son who shares his father's name
+    suffix: str = ""  # "Jr." for a son who shares his father's name
     negative_kind: str = ""
 
 
@@ -100,11 +109,24 @@ class PeopleFactory:
 
     def _work_local(self, first: str, last: str, script: str) -> str:
         rng = self.rng
-        patterns = (f"{first}.{last}", f"{first[:1]}{last}", f"{first}{last[:1]}", f"{first}_{last}", f"{first}",
-                    f"{last}.{first}", f"{first[:1]}.{last}")
+        patterns = (
+            f"{first}.{last}",
+            f"{first[:1]}{last}",
+            f"{first}{last[:1]}",
+            f"{first}_{last}",
+            f"{first}",
+            f"{last}.{first}",
+            f"{first[:1]}.{last}",
+        )
         if script == "chinese":
-            patterns = (f"{last}{first}", f"{first}.{last}", f"{last}.{first}", f"{first[:1]}{last}", f"{last}{first[:1]}",
-                        f"{first}{last}")
+            patterns = (
+                f"{last}{first}",
+                f"{first}.{last}",
+                f"{last}.{first}",
+                f"{first[:1]}{last}",
+                f"{last}{first[:1]}",
+                f"{first}{last}",
+            )
         return rng.choice(patterns)
 
     def free_email(self, first: str, last: str, script: str) -> str:
@@ -112,8 +134,16 @@ class PeopleFactory:
         domain = rng.choice(FREE_MAIL[script])
         if script == "chinese" and domain == "qq.com":
             return self.unique_email(str(rng.randint(10_000_000, 3_999_999_999)), domain)
-        local = rng.choice((f"{first}.{last}", f"{first}{last}", f"{last}{first}", f"{first}_{last}{rng.randint(1, 99)}",
-                            f"{first}{rng.randint(1960, 2005)}", f"{first[:1]}{last}{rng.randint(1, 999)}"))
+        local = rng.choice(
+            (
+                f"{first}.{last}",
+                f"{first}{last}",
+                f"{last}{first}",
+                f"{first}_{last}{rng.randint(1, 99)}",
+                f"{first}{rng.randint(1960, 2005)}",
+                f"{first[:1]}{last}{rng.randint(1, 999)}",
+            )
+        )
         return self.unique_email(local, domain)
 
     def company_for(self, script: str, city: City | None = None) -> Company:
@@ -141,9 +171,18 @@ class PeopleFactory:
                 other = "latin" if script == "chinese" else "chinese"
                 company = self.company_for(other if rng.random() < (0.08 if script == "chinese" else 0.03) else script)
         city = fixed.pop("city", None) or (
-            company.city if company is not None and rng.random() < 0.85
-            else rng.choice(CITIES_BY_COUNTRY[company.country if company else "CN" if script == "chinese"
-                                              else rng.choice(("US", "GB", "DE", "FR", "NL"))]))
+            company.city
+            if company is not None and rng.random() < 0.85
+            else rng.choice(
+                CITIES_BY_COUNTRY[
+                    company.country
+                    if company
+                    else "CN"
+                    if script == "chinese"
+                    else rng.choice(("US", "GB", "DE", "FR", "NL"))
+                ]
+            )
+        )
         if "email" in fixed:
             email = str(fixed.pop("email"))
         elif rng.random() < 0.10:
@@ -157,12 +196,32 @@ class PeopleFactory:
         phone = fixed.pop("phone", "draw")
         if phone == "draw":
             roll = rng.random()
-            phone = (self._unique_phone(lambda: mobile(country, rng)) if roll < 0.80
-                     else self._unique_phone(lambda: landline(city, rng)) if roll < 0.92 else None)  # type: ignore[arg-type]
+            phone = (
+                self._unique_phone(lambda: mobile(country, rng))
+                if roll < 0.80
+                else self._unique_phone(lambda: landline(city, rng))
+                if roll < 0.92
+                else None
+            )  # type: ignore[arg-type]
         alt_phone = self._unique_phone(lambda: landline(city, rng)) if rng.random() < 0.25 else None  # type: ignore[arg-type]
         title = rng.choice(CN_TITLES if script == "chinese" else LATIN_TITLES)
-        return Person(self._cluster_id(), script, first, last, first_l, last_l, gender, email, alt_email,
-                      phone, alt_phone, company, city, title, **fixed)  # type: ignore[arg-type]
+        return Person(
+            self._cluster_id(),
+            script,
+            first,
+            last,
+            first_l,
+            last_l,
+            gender,
+            email,
+            alt_email,
+            phone,
+            alt_phone,
+            company,
+            city,
+            title,
+            **fixed,
+        )  # type: ignore[arg-type]
 
     def look_alike_group(self, script: str, kind: str) -> list[Person]:
         """People who are NOT the same person but share what careless matching relies on."""
@@ -172,19 +231,45 @@ class PeopleFactory:
         company, city = a.company, a.city
         assert company is not None
         if kind == "namesake_same_company":
-            b = self.person(script, company=company, first=a.first, last=a.last, first_latin=a.first_latin,
-                            last_latin=a.last_latin, gender=a.gender, city=city, negative_kind=kind)
+            b = self.person(
+                script,
+                company=company,
+                first=a.first,
+                last=a.last,
+                first_latin=a.first_latin,
+                last_latin=a.last_latin,
+                gender=a.gender,
+                city=city,
+                negative_kind=kind,
+            )
             return [a, b]
         if kind == "namesake_same_city":
             other = self.company_for(script, city)
-            b = self.person(script, company=other, first=a.first, last=a.last, first_latin=a.first_latin,
-                            last_latin=a.last_latin, gender=a.gender, city=city, negative_kind=kind)
+            b = self.person(
+                script,
+                company=other,
+                first=a.first,
+                last=a.last,
+                first_latin=a.first_latin,
+                last_latin=a.last_latin,
+                gender=a.gender,
+                city=city,
+                negative_kind=kind,
+            )
             return [a, b]
         if kind in ("family_shared_phone", "family_shared_email", "father_son_same_name"):
             home = self._unique_phone(lambda: landline(city, rng))
             shared_mail = self.unique_email(
-                rng.choice((f"{a.last_latin}family", f"the{a.last_latin}s", f"{a.last_latin}.home",
-                            f"{a.last_latin}jia{rng.randint(1, 2020)}")), rng.choice(FREE_MAIL[script]))
+                rng.choice(
+                    (
+                        f"{a.last_latin}family",
+                        f"the{a.last_latin}s",
+                        f"{a.last_latin}.home",
+                        f"{a.last_latin}jia{rng.randint(1, 2020)}",
+                    )
+                ),
+                rng.choice(FREE_MAIL[script]),
+            )
             fixed: dict[str, object] = {"last": a.last, "last_latin": a.last_latin, "city": city, "negative_kind": kind}
             if kind == "family_shared_email":
                 fixed["email"] = shared_mail
@@ -197,10 +282,19 @@ class PeopleFactory:
                 members.append(self.person(script, company=None if rng.random() < 0.5 else "pick", **dict(fixed)))
             return members
         role = rng.choice(("info", "sales", "office", "contact", "service", "purchasing", "admin"))
-        shared = {"colleagues_switchboard": {"phone": company.switchboard},
-                  "colleagues_generic_email": {"email": f"{role}@{company.domain}"}}[kind]
+        shared = {
+            "colleagues_switchboard": {"phone": company.switchboard},
+            "colleagues_generic_email": {"email": f"{role}@{company.domain}"},
+        }[kind]
         members = [replace(a, **shared)]  # type: ignore[arg-type]
         for _ in range(rng.choice((1, 1, 2, 3))):
-            members.append(self.person(rng.choice((script, script, script, "latin" if script == "chinese" else "chinese")),
-                                       company=company, city=city, negative_kind=kind, **dict(shared)))
+            members.append(
+                self.person(
+                    rng.choice((script, script, script, "latin" if script == "chinese" else "chinese")),
+                    company=company,
+                    city=city,
+                    negative_kind=kind,
+                    **dict(shared),
+                )
+            )
         return members

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from sampledata._contact_noise import FIELDS, base_record, duplicate_record
-from sampledata._people import HARD_NEGATIVE_KINDS, Person, PeopleFactory
+from sampledata._people import HARD_NEGATIVE_KINDS, PeopleFactory, Person
 
 # Records per true person: P(size); sizes run 1..MAX_CLUSTER_SIZE.
 CLUSTER_SIZES = {1: 0.40, 2: 0.25, 3: 0.15, 4: 0.10, 5: 0.06, 6: 0.04}
@@ -35,19 +35,20 @@ HARD_NEGATIVE_SHARE = 0.15  # share of people created as members of a look-alike
 
 @dataclass(frozen=True)
 class Dataset:
-    records: pd.DataFrame         # id + FIELDS
-    truth: pd.DataFrame           # id, cluster_id
-    clusters: pd.DataFrame        # cluster_id, size, script, negative_kind, negative_group
+    records: pd.DataFrame  # id + FIELDS
+    truth: pd.DataFrame  # id, cluster_id
+    clusters: pd.DataFrame  # cluster_id, size, script, negative_kind, negative_group
     hard_negatives: pd.DataFrame  # cluster_a, cluster_b, kind: pairs that must NOT be merged
-    noise: pd.DataFrame           # id, events (";"-joined names of what was done to the record)
+    noise: pd.DataFrame  # id, events (";"-joined names of what was done to the record)
 
 
 def _draw_size(rng: random.Random) -> int:
     return rng.choices(list(CLUSTER_SIZES), weights=list(CLUSTER_SIZES.values()))[0]
 
 
-def _people(rows: int, rng: random.Random, factory: PeopleFactory, latin_share: float,
-            hard_negative_share: float) -> list[tuple[Person, int, int]]:
+def _people(
+    rows: int, rng: random.Random, factory: PeopleFactory, latin_share: float, hard_negative_share: float
+) -> list[tuple[Person, int, int]]:
     """(person, number of records, look-alike group number or 0) until exactly `rows` records are planned."""
     mean_group = 2.4
     group_chance = hard_negative_share / (mean_group - (mean_group - 1) * hard_negative_share)
@@ -71,8 +72,9 @@ def _people(rows: int, rng: random.Random, factory: PeopleFactory, latin_share: 
     return planned
 
 
-def generate_detailed(rows: int, seed: int, latin_share: float = LATIN_SHARE,
-                      hard_negative_share: float = HARD_NEGATIVE_SHARE) -> Dataset:
+def generate_detailed(
+    rows: int, seed: int, latin_share: float = LATIN_SHARE, hard_negative_share: float = HARD_NEGATIVE_SHARE
+) -> Dataset:
     """Exactly `rows` contact records, their true clusters, the look-alike pairs and the noise applied."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
@@ -102,8 +104,12 @@ def _pairs(planned: list[tuple[Person, int, int]]) -> pd.DataFrame:
     for person, _size, group in planned:
         if group:
             groups.setdefault(group, []).append(person)
-    pairs = [(a.cluster_id, b.cluster_id, a.negative_kind)
-             for members in groups.values() for i, a in enumerate(members) for b in members[i + 1:]]
+    pairs = [
+        (a.cluster_id, b.cluster_id, a.negative_kind)
+        for members in groups.values()
+        for i, a in enumerate(members)
+        for b in members[i + 1 :]
+    ]
     return pd.DataFrame(pairs, columns=["cluster_a", "cluster_b", "kind"])
 
 
@@ -132,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rows must be at least 1")
     data = generate_detailed(args.rows, args.seed)
     write(data, args.out)
-    print(f"{len(data.records)} records of {data.truth.cluster_id.nunique()} people, "
-          f"{len(data.hard_negatives)} hard-negative pairs -> {args.out}")
+    print(
+        f"{len(data.records)} records of {data.truth.cluster_id.nunique()} people, "
+        f"{len(data.hard_negatives)} hard-negative pairs -> {args.out}"
+    )
     return 0
 
 

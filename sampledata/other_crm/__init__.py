@@ -12,9 +12,11 @@ import json
 import random
 from pathlib import Path
 
-from sampledata.other_crm.core_files import AccountNames, accounts_file, contacts_file, users_file
+from sampledata.other_crm.accounts import AccountNames, accounts_file, users_file
+from sampledata.other_crm.contacts import contacts_file
+from sampledata.other_crm.leads import leads_file
 from sampledata.other_crm.ledger import Ledger
-from sampledata.other_crm.sales_files import activities_file, deals_file, leads_file, tickets_file
+from sampledata.other_crm.sales import activities_file, deals_file, tickets_file
 from sampledata.other_crm.world import World, build
 
 DEFAULT_SEED = 20250515
@@ -41,7 +43,9 @@ def generate_export(out_dir: str | Path, scale: float = 1.0, seed: int = DEFAULT
     for key in FILE_KEYS:
         ledger.files[key].write(out)
     truth = {
-        "generator": "sampledata.other_crm", "seed": seed, "scale": scale,
+        "generator": "sampledata.other_crm",
+        "seed": seed,
+        "scale": scale,
         "files": {key: ledger.files[key].describe() for key in FILE_KEYS},
         "entities": _entities(world),
         "counts": {key: ledger.counts(key) for key in FILE_KEYS},
@@ -56,16 +60,40 @@ def _entities(world: World) -> dict[str, object]:
     contact_people = {c.key for c in world.contacts}
     lead_people = {p.cluster_id for p, _a in world.lead_people}
     return {
-        "owners": [{"key": o.key, "user_id": o.user_id or None, "full_name": o.full_name, "email": o.email,
-                    "active": o.active, "in_users_file": o.in_users_file, "manager": o.manager or None} for o in world.owners],
-        "accounts": [{"key": a.key, "name": a.name, "account_number": a.number or None, "city": a.city.name,
-                      "country": a.city.country, "website": a.website, "parent": a.parent.key if a.parent else None}
-                     for a in world.accounts],
+        "owners": [
+            {
+                "key": o.key,
+                "user_id": o.user_id or None,
+                "full_name": o.full_name,
+                "email": o.email,
+                "active": o.active,
+                "in_users_file": o.in_users_file,
+                "manager": o.manager or None,
+            }
+            for o in world.owners
+        ],
+        "accounts": [
+            {
+                "key": a.key,
+                "name": a.name,
+                "account_number": a.number or None,
+                "city": a.city.name,
+                "country": a.city.country,
+                "website": a.website,
+                "parent": a.parent.key if a.parent else None,
+            }
+            for a in world.accounts
+        ],
         "counts": {
-            "owners": len(world.owners), "owners_inactive": sum(1 for o in world.owners if not o.active),
+            "owners": len(world.owners),
+            "owners_inactive": sum(1 for o in world.owners if not o.active),
             "owners_missing_from_users_file": sum(1 for o in world.owners if not o.in_users_file),
-            "accounts": len(world.accounts), "branch_accounts": sum(1 for a in world.accounts if a.parent),
-            "contact_people": len(contact_people), "lead_only_people": len(lead_people - contact_people),
-            "deals": len(world.deals), "activities": len(world.activities), "tickets": len(world.tickets),
+            "accounts": len(world.accounts),
+            "branch_accounts": sum(1 for a in world.accounts if a.parent),
+            "contact_people": len(contact_people),
+            "lead_only_people": len(lead_people - contact_people),
+            "deals": len(world.deals),
+            "activities": len(world.activities),
+            "tickets": len(world.tickets),
         },
     }

@@ -10,8 +10,9 @@ from sampledata.other_crm import DEFAULT_SEED, generate_export
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sampledata.other_crm",
-                                     description="Write a second vendor's CRM export and its truth.json.")
+    parser = argparse.ArgumentParser(
+        prog="python -m sampledata.other_crm", description="Write a second vendor's CRM export and its truth.json."
+    )
     parser.add_argument("out", type=Path, help="folder to write the export into")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = ~300 accounts, ~1,500 contacts, ~2,000 leads")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -17,14 +17,14 @@ class ExportFile:
     """Rows of one file: records are rendered with `csv`; a bad line can be added as raw text or bytes."""
 
     path: str
-    encoding: str          # "utf-8", "utf-8-sig" (with BOM), "utf-16" (LE with BOM), "gb18030"
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM), "utf-16" (LE with BOM), "gb18030"
     delimiter: str
     newline: str
     header: list[str]
     quoting: int = csv.QUOTE_MINIMAL
     raw_bytes: bytes = b""
     _chunks: list[str] = field(default_factory=list)
-    _line: int = 1         # the header is line 1
+    _line: int = 1  # the header is line 1
     records: int = 0
 
     def __post_init__(self) -> None:
@@ -65,6 +65,13 @@ class ExportFile:
         (folder / self.path).write_bytes(self.encoded())
 
     def describe(self) -> dict[str, object]:
-        return {"path": self.path, "encoding": self.encoding, "bom": self.encoding in _BOMS,
-                "delimiter": self.delimiter, "newline": self.newline, "header": list(self.header),
-                "records": self.records, "lines": self._line - 1}
+        return {
+            "path": self.path,
+            "encoding": self.encoding,
+            "bom": self.encoding in _BOMS,
+            "delimiter": self.delimiter,
+            "newline": self.newline,
+            "header": list(self.header),
+            "records": self.records,
+            "lines": self._line - 1,
+        }

@@ -69,18 +69,36 @@ def amount_text(value: Decimal, currency: str, rng: random.Random) -> str:
     """Money as people and spreadsheets in different locales write it; negatives as accountants do."""
     cents = value != value.to_integral_value() or rng.random() < 0.3
     if currency == "EUR":
-        text = rng.choice((
-            f"€{_grouped(value, '.', ',', cents)}", f"{_grouped(value, '.', ',', cents)} €", f"EUR {_grouped(value, '.', ',', cents)}",
-            f"{_grouped(value, '.', ',', True)}", f"{_grouped(value, chr(0xA0), ',', cents)} €", f"€ {_grouped(value, '.', ',', cents)}",
-        ))
+        text = rng.choice(
+            (
+                f"€{_grouped(value, '.', ',', cents)}",
+                f"{_grouped(value, '.', ',', cents)} €",
+                f"EUR {_grouped(value, '.', ',', cents)}",
+                f"{_grouped(value, '.', ',', True)}",
+                f"{_grouped(value, chr(0xA0), ',', cents)} €",
+                f"€ {_grouped(value, '.', ',', cents)}",
+            )
+        )
     elif currency == "USD":
-        text = rng.choice((f"${_grouped(value, ',', '.', cents)}", f"USD {_grouped(value, ',', '.', cents)}",
-                           f"US$ {_grouped(value, ',', '.', cents)}", f"{_grouped(value, ',', '.', True)}"))
+        text = rng.choice(
+            (
+                f"${_grouped(value, ',', '.', cents)}",
+                f"USD {_grouped(value, ',', '.', cents)}",
+                f"US$ {_grouped(value, ',', '.', cents)}",
+                f"{_grouped(value, ',', '.', True)}",
+            )
+        )
     elif currency == "GBP":
         text = rng.choice((f"£{_grouped(value, ',', '.', cents)}", f"GBP {_grouped(value, ',', '.', cents)}"))
     else:
-        text = rng.choice((f"¥{_grouped(value, ',', '.', cents)}", f"CNY {_grouped(value, ',', '.', cents)}",
-                           f"RMB {_grouped(value, ',', '.', cents)}", f"{_grouped(value, ',', '.', cents)}元"))
+        text = rng.choice(
+            (
+                f"¥{_grouped(value, ',', '.', cents)}",
+                f"CNY {_grouped(value, ',', '.', cents)}",
+                f"RMB {_grouped(value, ',', '.', cents)}",
+                f"{_grouped(value, ',', '.', cents)}元",
+            )
+        )
         if abs(value) >= 10_000 and value % 1000 == 0 and rng.random() < 0.15:
             text = f"{Decimal(abs(value)) / 10_000:f}".rstrip("0").rstrip(".") + "万元"
     if value < 0:

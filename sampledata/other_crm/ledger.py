@@ -34,14 +34,26 @@ class Ledger:
         first_by_entity: dict[object, int] = {}
         for item in pending:
             line, number = file.add(item.row) if isinstance(item.row, dict) else file.add_raw(item.row)
-            entry: dict[str, object] = {"line": line, "record": number, "source_id": item.source_id or None, **item.truth}
+            entry: dict[str, object] = {
+                "line": line,
+                "record": number,
+                "source_id": item.source_id or None,
+                **item.truth,
+            }
             entry["repeat"] = None
             entity = entry.get("entity")
             if item.source_id and item.source_id in first_by_id:
                 first_number, first_row = first_by_id[item.source_id]
-                changed = [h for h in file.header if isinstance(item.row, dict) and isinstance(first_row, dict)
-                           and (item.row.get(h) or "") != (first_row.get(h) or "")]
-                entry.update(repeat="edited" if changed else "identical", repeat_of_record=first_number, changed=changed)
+                changed = [
+                    h
+                    for h in file.header
+                    if isinstance(item.row, dict)
+                    and isinstance(first_row, dict)
+                    and (item.row.get(h) or "") != (first_row.get(h) or "")
+                ]
+                entry.update(
+                    repeat="edited" if changed else "identical", repeat_of_record=first_number, changed=changed
+                )
             else:
                 if item.source_id:
                     first_by_id[item.source_id] = (number, item.row)
@@ -51,8 +63,15 @@ class Ledger:
                 first_by_entity.setdefault(entity, number)
             entries.append(entry)
             if entry.get("bad"):
-                self.bad.append({"file": file.path, "line": line, "record": number, "source_id": item.source_id or None,
-                                 **entry["bad"]})  # type: ignore[dict-item]
+                self.bad.append(
+                    {
+                        "file": file.path,
+                        "line": line,
+                        "record": number,
+                        "source_id": item.source_id or None,
+                        **entry["bad"],
+                    }
+                )  # type: ignore[dict-item]
 
     def counts(self, key: str) -> dict[str, int]:
         entries = self.rows[key]

@@ -12,20 +12,41 @@ from decimal import Decimal
 
 from sampledata._addresses import street
 from sampledata._companies import Company
-from sampledata._people import Person, PeopleFactory
+from sampledata._people import PeopleFactory, Person
 from sampledata._phones import Phone
 from sampledata._vocab import (
-    CITIES_BY_COUNTRY, CN_GIVEN, CN_SURNAMES, LATIN_FIRST_FEMALE, LATIN_FIRST_MALE, LATIN_LAST, City,
+    CITIES_BY_COUNTRY,
+    CN_GIVEN,
+    CN_SURNAMES,
+    LATIN_FIRST_FEMALE,
+    LATIN_FIRST_MALE,
+    LATIN_LAST,
+    City,
 )
 from sampledata.other_crm.formats import amount_value, later, moment
 
 CLIENT_DOMAIN = "meridian-instr.com"
-INDUSTRIES = {"latin": ("Manufacturing", "Technology", "Retail", "Healthcare", "Finance", "Logistics", "Energy", "Education"),
-              "chinese": ("制造业", "信息技术", "零售", "医疗", "金融", "物流", "能源", "Manufacturing", "Technology")}
+INDUSTRIES = {
+    "latin": ("Manufacturing", "Technology", "Retail", "Healthcare", "Finance", "Logistics", "Energy", "Education"),
+    "chinese": ("制造业", "信息技术", "零售", "医疗", "金融", "物流", "能源", "Manufacturing", "Technology"),
+}
 ACCOUNT_TYPES = ("Customer", "Prospect", "Partner", "Reseller", "Competitor", "客户", "潜在客户")
-STAGES = (("Qualification", 10), ("Needs Analysis", 20), ("Proposal/Price Quote", 50), ("Negotiation/Review", 75),
-          ("Closed Won", 100), ("Closed Lost", 0))
-PRODUCTS = ("MX-200 Analyzer", "MX-300 Analyzer", "FlowSense Pro", "Calibration Service", "Cloud Monitor", "Spare Parts Kit")
+STAGES = (
+    ("Qualification", 10),
+    ("Needs Analysis", 20),
+    ("Proposal/Price Quote", 50),
+    ("Negotiation/Review", 75),
+    ("Closed Won", 100),
+    ("Closed Lost", 0),
+)
+PRODUCTS = (
+    "MX-200 Analyzer",
+    "MX-300 Analyzer",
+    "FlowSense Pro",
+    "Calibration Service",
+    "Cloud Monitor",
+    "Spare Parts Kit",
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +61,7 @@ class Owner:
     active: bool
     in_users_file: bool
     script: str
-    manager: str = ""      # owner key
+    manager: str = ""  # owner key
 
 
 @dataclass
@@ -48,7 +69,7 @@ class Account:
     key: str
     company: Company
     name: str
-    number: str            # "" when the account has no customer number
+    number: str  # "" when the account has no customer number
     street: str
     postcode: str
     phone: Phone
@@ -101,7 +122,7 @@ class Activity:
     key: str
     kind: str
     subject: str
-    module: str            # "Accounts", "Contacts" or "Deals"
+    module: str  # "Accounts", "Contacts" or "Deals"
     target: Account | Contact | Deal
     start: dt.datetime
     minutes: int
@@ -136,6 +157,10 @@ class World:
     tickets: list[Ticket] = field(default_factory=list)
 
 
+def full_name(person: Person) -> str:
+    return f"{person.last}{person.first}" if person.script == "chinese" else f"{person.first} {person.last}"
+
+
 def _owners(rng: random.Random, count: int) -> list[Owner]:
     owners: list[Owner] = []
     used: set[str] = set()
@@ -155,12 +180,37 @@ def _owners(rng: random.Random, count: int) -> list[Owner]:
         email_local = "".join(ch for ch in email_local if ch.isascii() and (ch.isalnum() or ch == "."))
         role = "Sales Manager" if i < 2 else rng.choice(roles)
         active = i < 2 or rng.random() > 0.22
-        owners.append(Owner(f"USR-{len(owners) + 1:03d}", f"zcrm_5725767000{800_000 + len(owners) * 11:09d}",
-                            first, last, full, f"{email_local}@{CLIENT_DOMAIN}", role, active, True, script,
-                            manager="" if i < 2 else rng.choice(("USR-001", "USR-002"))))
+        owners.append(
+            Owner(
+                f"USR-{len(owners) + 1:03d}",
+                f"zcrm_5725767000{800_000 + len(owners) * 11:09d}",
+                first,
+                last,
+                full,
+                f"{email_local}@{CLIENT_DOMAIN}",
+                role,
+                active,
+                True,
+                script,
+                manager="" if i < 2 else rng.choice(("USR-001", "USR-002")),
+            )
+        )
     ghost = owners.pop()  # left before this export: still named on records, absent from the users file
-    owners.append(Owner(ghost.key, "", ghost.first, ghost.last, ghost.full_name, ghost.email, ghost.role, False,
-                        False, ghost.script, ghost.manager))
+    owners.append(
+        Owner(
+            ghost.key,
+            "",
+            ghost.first,
+            ghost.last,
+            ghost.full_name,
+            ghost.email,
+            ghost.role,
+            False,
+            False,
+            ghost.script,
+            ghost.manager,
+        )
+    )
     return owners
 
 
@@ -193,12 +243,16 @@ def build(rng: random.Random, scale: float) -> World:
             branch.name = f"{parent.name} - {city.name}"
         branch.website, branch.parent = parent.website, parent
         world.accounts.append(branch)
-    for i in range(max(30, round(1400 * scale))):
+    for _ in range(max(30, round(1400 * scale))):
         account = rng.choice(world.accounts) if rng.random() < 0.95 else None
-        script = (account.company.script if rng.random() < 0.85 else rng.choice(("latin", "chinese"))) if account \
+        script = (
+            (account.company.script if rng.random() < 0.85 else rng.choice(("latin", "chinese")))
+            if account
             else rng.choice(("latin", "chinese"))
-        person = people.person(script, company=account.company if account else None,
-                               **({"city": account.city} if account else {}))
+        )
+        person = people.person(
+            script, company=account.company if account else None, **({"city": account.city} if account else {})
+        )
         owner = account.owner if account and rng.random() < 0.7 else _pick_owner(world.owners, rng)
         created = moment(rng)
         world.contacts.append(Contact(person, account, owner, created, later(created, rng)))
@@ -221,11 +275,21 @@ def _account(rng: random.Random, key: str, company: Company, owners: list[Owner]
     created = moment(rng)
     script = company.script
     return Account(
-        key, company, company.name, f"CUST-{10_000 + int(key[4:]) * 3}" if rng.random() < 0.85 else "",
-        street(company.city, rng), rng.choice(company.city.postcodes), company.switchboard,
-        f"https://www.{company.domain}", _pick_owner(owners, rng), rng.choice(ACCOUNT_TYPES),
-        rng.choice(INDUSTRIES[script]), rng.choice((0, 250_000, 1_200_000, 8_000_000, 45_000_000)) + rng.randint(0, 99) * 1000,
-        rng.choice((5, 12, 40, 120, 800, 5000)), created, later(created, rng),
+        key,
+        company,
+        company.name,
+        f"CUST-{10_000 + int(key[4:]) * 3}" if rng.random() < 0.85 else "",
+        street(company.city, rng),
+        rng.choice(company.city.postcodes),
+        company.switchboard,
+        f"https://www.{company.domain}",
+        _pick_owner(owners, rng),
+        rng.choice(ACCOUNT_TYPES),
+        rng.choice(INDUSTRIES[script]),
+        rng.choice((0, 250_000, 1_200_000, 8_000_000, 45_000_000)) + rng.randint(0, 99) * 1000,
+        rng.choice((5, 12, 40, 120, 800, 5000)),
+        created,
+        later(created, rng),
     )
 
 
@@ -241,15 +305,31 @@ def _deal(rng: random.Random, key: str, world: World) -> Deal:
     created = moment(rng)
     kind = "Credit Note" if rng.random() < 0.03 else rng.choice(("New Business", "Existing Business", "Renewal"))
     amount = amount_value(rng) * (-1 if kind == "Credit Note" else 1)
-    close = (later(created, rng, 200).date() if stage.startswith("Closed") or rng.random() < 0.9 else None)
+    close = later(created, rng, 200).date() if stage.startswith("Closed") or rng.random() < 0.9 else None
     product = rng.choice(PRODUCTS)
-    return Deal(key, f"{account.company.brand_latin} - {product}", account, contact, amount, currency, stage, probability,
-                close, account.owner if rng.random() < 0.8 else _pick_owner(world.owners, rng), kind, created)
+    return Deal(
+        key,
+        f"{account.company.brand_latin} - {product}",
+        account,
+        contact,
+        amount,
+        currency,
+        stage,
+        probability,
+        close,
+        account.owner if rng.random() < 0.8 else _pick_owner(world.owners, rng),
+        kind,
+        created,
+    )
 
 
-_SUBJECTS = {"Call": ("Follow-up call", "Intro call", "回访电话", "Pricing call"), "Email": ("Sent quote", "Re: proposal", "发送报价单"),
-             "Meeting": ("Demo on site", "Quarterly review", "拜访客户", "Kick-off"), "Task": ("Prepare contract", "Send samples", "准备合同"),
-             "Note": ("Note", "Customer feedback", "备注")}
+_SUBJECTS = {
+    "Call": ("Follow-up call", "Intro call", "回访电话", "Pricing call"),
+    "Email": ("Sent quote", "Re: proposal", "发送报价单"),
+    "Meeting": ("Demo on site", "Quarterly review", "拜访客户", "Kick-off"),
+    "Task": ("Prepare contract", "Send samples", "准备合同"),
+    "Note": ("Note", "Customer feedback", "备注"),
+}
 
 
 def _activity(rng: random.Random, key: str, world: World) -> Activity:
@@ -263,11 +343,28 @@ def _activity(rng: random.Random, key: str, world: World) -> Activity:
         module, target = "Deals", rng.choice(world.deals)
     kind = rng.choice(tuple(_SUBJECTS))
     start = moment(rng)
-    note = rng.choice(("", "", "Discussed pricing for MX-300, sending quote.", "客户对价格有异议，下周再联系。",
-                       "Left voicemail.\nWill try again Friday.", 'Asked for "express" delivery, see thread.'))
-    return Activity(key, kind, rng.choice(_SUBJECTS[kind]), module, target, start, rng.choice((5, 15, 30, 60, 90)),
-                    rng.choice(("Completed", "Completed", "Not Started", "In Progress", "Deferred")),
-                    _pick_owner(world.owners, rng), note)
+    note = rng.choice(
+        (
+            "",
+            "",
+            "Discussed pricing for MX-300, sending quote.",
+            "客户对价格有异议，下周再联系。",
+            "Left voicemail.\nWill try again Friday.",
+            'Asked for "express" delivery, see thread.',
+        )
+    )
+    return Activity(
+        key,
+        kind,
+        rng.choice(_SUBJECTS[kind]),
+        module,
+        target,
+        start,
+        rng.choice((5, 15, 30, 60, 90)),
+        rng.choice(("Completed", "Completed", "Not Started", "In Progress", "Deferred")),
+        _pick_owner(world.owners, rng),
+        note,
+    )
 
 
 def _ticket(rng: random.Random, key: str, world: World) -> Ticket:
@@ -276,8 +373,25 @@ def _ticket(rng: random.Random, key: str, world: World) -> Ticket:
     opened = moment(rng)
     status = rng.choice(("Open", "Closed", "Closed", "Escalated", "On Hold"))
     agents = [o for o in world.owners if o.role == "Support Agent"] or world.owners
-    return Ticket(key, rng.choice(("Device not calibrating", "Login issue", "Invoice question", "传感器读数异常",
-                                   "Replacement part", "设备无法开机")),
-                  account, rng.choice(contacts) if contacts and rng.random() < 0.8 else None, rng.choice(PRODUCTS),
-                  rng.choice(("Low", "Medium", "High", "Urgent")), status, rng.choice(("Email", "Phone", "Web", "微信")),
-                  opened, later(opened, rng, 40) if status == "Closed" else None, rng.choice(agents))
+    return Ticket(
+        key,
+        rng.choice(
+            (
+                "Device not calibrating",
+                "Login issue",
+                "Invoice question",
+                "传感器读数异常",
+                "Replacement part",
+                "设备无法开机",
+            )
+        ),
+        account,
+        rng.choice(contacts) if contacts and rng.random() < 0.8 else None,
+        rng.choice(PRODUCTS),
+        rng.choice(("Low", "Medium", "High", "Urgent")),
+        status,
+        rng.choice(("Email", "Phone", "Web", "微信")),
+        opened,
+        later(opened, rng, 40) if status == "Closed" else None,
+        rng.choice(agents),
+    )

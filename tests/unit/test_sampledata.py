@@ -51,8 +51,17 @@ def test_contacts_are_deterministic_per_seed() -> None:
     pd.testing.assert_frame_equal(first, again)
     pd.testing.assert_frame_equal(first_truth, again_truth)
     assert not first.equals(other)
-    assert list(first.columns) == ["id", "first_name", "last_name", "email", "phone", "company", "city", "job_title",
-                                   "lead_source"]
+    assert list(first.columns) == [
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "city",
+        "job_title",
+        "lead_source",
+    ]
     assert list(first_truth.columns) == ["id", "cluster_id"]
 
 
@@ -89,8 +98,10 @@ def test_contact_duplicates_are_noisy_with_every_kind_of_noise(contacts: noisy_c
     assert table["phone"].fillna("").str.contains(r"^\+86|^0086|^\(\d{3}\) \d{3}-\d{4}").any()
     assert table["phone"].fillna("").str.contains(r"ext|转|x\d").any()
     assert table["first_name"].fillna("").str.fullmatch(r"[A-Z]\.?").sum() > 10, "initial-only first names"
-    assert table["last_name"].fillna("").str.contains("[\uff21-\uff5a]").any() or table["email"].fillna("").str.contains(
-        "[\uff01-\uff5e]").any(), "full-width characters"
+    assert (
+        table["last_name"].fillna("").str.contains("[\uff21-\uff5a]").any()
+        or table["email"].fillna("").str.contains("[\uff01-\uff5e]").any()
+    ), "full-width characters"
 
 
 def _digits(text: object) -> str:
@@ -183,7 +194,11 @@ def test_export_files_decode_as_declared_with_declared_headers(export: tuple[Pat
         assert _decoded(folder, spec).count("\n") == spec["lines"], key
         assert spec["newline"] in ("\r\n", "\n") and (spec["newline"] == "\r\n") == ("\r\n" in _decoded(folder, spec))
     assert truth["files"]["accounts"]["encoding"] == "utf-16" and truth["files"]["accounts"]["delimiter"] == "\t"
-    assert truth["files"]["deals"]["delimiter"] == ";" and truth["files"]["leads"]["header"][:3] == ["线索ID", "线索名称", "公司名称"]
+    assert truth["files"]["deals"]["delimiter"] == ";" and truth["files"]["leads"]["header"][:3] == [
+        "线索ID",
+        "线索名称",
+        "公司名称",
+    ]
 
 
 def test_truth_rows_point_at_their_records_and_counts_match(export: tuple[Path, dict]) -> None:
@@ -197,7 +212,7 @@ def test_truth_rows_point_at_their_records_and_counts_match(export: tuple[Path, 
         for entry, row in zip(entries, rows):
             assert (entry["source_id"] or "") == row[0], (key, entry)
             if entry["source_id"]:
-                assert lines[entry["line"] - 1].lstrip("\ufeff\"").startswith(entry["source_id"]), (key, entry)
+                assert lines[entry["line"] - 1].lstrip('\ufeff"').startswith(entry["source_id"]), (key, entry)
         seen: set[str] = set()
         repeated = 0
         for value in ids:
@@ -301,7 +316,9 @@ def test_output_does_not_depend_on_hash_seed_and_imports_nothing_from_handover()
     outputs = []
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        done = subprocess.run([sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
         outputs.append(done.stdout.strip())
     assert outputs[0] == outputs[1]
     assert outputs[0].endswith("[]"), outputs[0]
