@@ -227,7 +227,8 @@ def legal_variant(company: Company, rng: random.Random) -> str:
         if variant.isascii():
             return company.english.replace(CN_LEGAL_EN[company.legal], variant)
         if layout == "paren_city":
-            return f"{company.brand}{company.industry}{rng.choice(('（', '('))}{company.city.name}{rng.choice(('）', ')'))}{variant}"
+            opening, closing = rng.choice((("（", "）"), ("(", ")"), ("(", "）")))  # mixed widths happen too
+            return f"{company.brand}{company.industry}{opening}{company.city.name}{closing}{variant}"
         if layout == "no_city":
             return f"{company.brand}{company.industry}{variant}"
         return f"{company.city.name}{company.brand}{company.industry}{variant}"

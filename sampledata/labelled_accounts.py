@@ -8,7 +8,8 @@ mis-derived domains, phone layouts and errors, street abbreviations, postcodes w
 country spellings, gaps, and a company that moved within its city.
 
 Hard negatives: branch offices (same name stem, often the same website, another city), look-alike
-companies one letter or one word away, and the same name registered in another country.
+companies one letter or one word away, and the same name stem registered in another country (Latin names) or
+another city (Chinese names, which are registered per region).
 
     python -m sampledata.labelled_accounts --rows 5000 --seed 1 --out DIR
 """

@@ -114,7 +114,8 @@ def _pairs(planned: list[tuple[Person, int, int]]) -> pd.DataFrame:
 
 
 def generate(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(records[id, first_name, last_name, email, phone, company, city, job_title, lead_source], truth[id, cluster_id])."""
+    """(records, truth): records[id, first_name, last_name, email, phone, company, city, job_title, lead_source],
+    truth[id, cluster_id]."""
     data = generate_detailed(rows, seed)
     return data.records, data.truth
 
