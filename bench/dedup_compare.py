@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out" / "compare"
 F1_MARGIN, TIME_RATIO = 0.03, 1.5
+# generators written on branch noisegen, without looking at the engine: module, canonical columns used
+SAMPLEDATA = {"noisy": ("noisy_contacts", ("first_name", "last_name", "email", "phone", "company", "city")),
+              "accounts": ("labelled_accounts", ("name", "website", "domain", "phone", "street", "city", "postcode", "country"))}
 ENTITY = {"febrl3": "contact", "febrl4": "contact", "synth": "contact", "noisy": "contact", "accounts": "account"}
 
 
@@ -62,10 +65,10 @@ def build(name: str, rows: int | None) -> tuple[Path, Path]:
         frame, entity = generate(rows, seed=1)
         _write(frame, entity.rename(columns={"entity_id": "true_id"}), stem)
     else:
-        from sampledata_adapter import generate_set
-
-        frame, truth_frame = generate_set(name, rows)
-        _write(frame, truth_frame, stem)
+        module, columns = SAMPLEDATA[name]
+        generate = __import__(f"sampledata.{module}", fromlist=["generate"]).generate
+        records, truth_frame = generate(rows, 1)
+        _write(records[["id", *columns]], truth_frame.rename(columns={"cluster_id": "true_id"})[["id", "true_id"]], stem)
     return data, truth
 
 

@@ -3,7 +3,9 @@
     python bench/splink_plain.py INPUT --entity contact|account --out OUT.csv [--threshold 0.95]
 
 What a competent user would write from Splink's documentation, with nothing tuned to a data set:
-values lower-cased and trimmed (empty -> null), phones and dates of birth reduced to their digits;
+values lower-cased and trimmed, common null tokens (n/a, none, unknown, -, ...) and invalid values
+(an e-mail without "@" and ".", a phone or date of birth with fewer than 7 digits) set to null, phones and
+dates of birth reduced to their digits;
 Splink's out-of-the-box comparisons per populated column (NameComparison on names, EmailComparison,
 Damerau-Levenshtein on phone, date of birth and postcode, Jaro-Winkler on company and street, exact
 match with term frequencies on city, state and country); blocking rules on the obvious keys; the prior
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+NULL_TOKENS = {"", "n/a", "na", "none", "null", "nil", "unknown", "-", "--", ".", "?", "0", "tbd", "test", "x", "无", "暂无", "未知"}
 TEXT = ("first_name", "last_name", "full_name", "email", "company", "street", "city", "postcode", "state", "country",
         "name", "domain", "tax_id")
 
@@ -37,8 +40,12 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
         if column == "id":
             continue
         values = frame[column].astype("string").str.strip().str.lower()
+        values = values.where(~values.isin(NULL_TOKENS))
+        if column == "email":
+            values = values.where(values.str.contains("@", regex=False) & values.str.contains(".", regex=False))
         if column in ("phone", "date_of_birth"):
             values = values.str.replace(r"\D", "", regex=True)
+            values = values.where(values.str.len() >= 7)
         values = values.where(values.notna() & (values != ""), None)
         out[column] = values.astype(object).to_numpy()
     return out

@@ -17,6 +17,9 @@ from handover.dedup.prepare import CANONICAL, PREPARED_COLUMNS, RULE_KEYS, as_ar
 
 DEFAULT_RULES = {"contact": ["email", "phone+name"], "account": ["name+domain", "domain", "tax_id"]}
 DECISIONS = ("match", "no_match")
+SHARED_VALUE_RECORDS = 20  # an identifier held by more records than this is a placeholder or shared (see below)
+IDENTIFIERS = {"contact": {"email": ("email_local", "email_name_like"), "phone": ()},
+               "account": {"domain": (), "phone": (), "tax_id": ()}}
 SCORE_FLOOR = 0.05  # scored pairs below this are dropped early (they count as non-matches)
 MIN_RECORDS = 20    # fewer records than this cannot train a model: exact rules only
 
@@ -85,6 +88,24 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
     return got["first"].astype(np.int64), got["uid"].astype(np.int64), names_of[got["rule"].astype(np.int64)].tolist()
 
 
+def drop_shared_values(con, table: str, entity: str) -> dict[str, tuple[int, list[tuple[str, int]]]]:
+    """Treat as missing an identifier (e-mail, phone, domain, tax id) held by more than
+    SHARED_VALUE_RECORDS records: nobody has that many records, so it is a placeholder (na@na.na,
+    0000000000) or shared by an organisation (a switchboard), and it would chain strangers together.
+    Returns {column: (records affected, [(value, records), ...the five commonest])}."""
+    out = {}
+    for column, derived in IDENTIFIERS.get(entity, {}).items():
+        common = con.execute(f"""SELECT "{column}", count(*) AS n FROM {table} WHERE "{column}" IS NOT NULL
+                                 GROUP BY ALL HAVING count(*) > {SHARED_VALUE_RECORDS} ORDER BY n DESC, 1""").fetchall()
+        if not common:
+            continue
+        sets = ", ".join(f'"{c}" = NULL' for c in (column, *derived))
+        con.execute(f"""UPDATE {table} SET {sets} WHERE "{column}" IN (SELECT "{column}" FROM {table}
+                        WHERE "{column}" IS NOT NULL GROUP BY ALL HAVING count(*) > {SHARED_VALUE_RECORDS})""")
+        out[column] = (sum(n for _, n in common), [(str(v), int(n)) for v, n in common[:5]])
+    return out
+
+
 def _representatives(ids: pd.Series, labels: np.ndarray) -> np.ndarray:
     """The smallest id (string order) of each row's cluster."""
     import pyarrow.compute as pc
@@ -148,6 +169,10 @@ def resolve(
     try:
         say(f"normalising {n:,} {entity} records for matching")
         prepare_into(con, frame, entity, "prepared")
+        for column, (records, examples) in drop_shared_values(con, "prepared", entity).items():
+            shown = ", ".join(f"{v} ({k})" for v, k in examples)
+            say(f"{column}: {records:,} records hold a value shared by more than {SHARED_VALUE_RECORDS} records, "
+                f"ignored for matching: {shown}")
         lap("prepare")
 
         say("exact rules")

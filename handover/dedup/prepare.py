@@ -33,7 +33,7 @@ from handover.dedup.reference import reference
 
 CONTACT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city",
                    "postcode", "state", "country", "date_of_birth")
-ACCOUNT_COLUMNS = ("name", "domain", "phone", "street", "city", "postcode", "state", "country", "tax_id")
+ACCOUNT_COLUMNS = ("name", "domain", "website", "phone", "street", "city", "postcode", "state", "country", "tax_id")
 CANONICAL = {"contact": CONTACT_COLUMNS, "account": ACCOUNT_COLUMNS}
 
 # rule component (canonical name, plus "name") -> prepared key columns that must all be present and equal
@@ -45,7 +45,7 @@ RULE_KEYS = {
         "state": ("state",), "country": ("country",), "date_of_birth": ("dob",),
     },
     "account": {
-        "name": ("name",), "domain": ("domain",), "phone": ("phone",), "street": ("street",), "city": ("city",),
+        "name": ("name",), "domain": ("domain",), "website": ("domain",), "phone": ("phone",), "street": ("street",), "city": ("city",),
         "postcode": ("postcode",), "state": ("state",), "country": ("country",), "tax_id": ("tax_id",),
     },
 }
@@ -142,7 +142,9 @@ _PLACE: list[tuple[str, str]] = [
     ("p", _lookup("h", REF.cn_places)),
 ]
 RECIPES: dict[str, Recipe] = {
-    "first_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
+    # titles before a given name and a middle initial after it dropped (Mrs Sandra B -> sandra)
+    "first_name": ([("w", _words("raw")), ("t", f"regexp_replace(w, '^(?:(?:{_TITLES}) )+', '')"),
+                    ("v", "regexp_replace(t, '(?: [a-z])+$', '')"), ("han", _HAN.format("v"))], ["v", "han"]),
     "last_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
     "full_name": ([
         ("w0", _words("raw")),
@@ -158,7 +160,10 @@ RECIPES: dict[str, Recipe] = {
         ("first_han", _HAN.format("first")), ("last_han", _HAN.format("last")),
     ], ["first", "last", "first_han", "last_han"]),
     "email": ([
-        ("e", "replace(replace(replace(lower(trim(raw)), 'mailto:', ''), ' ', ''), '\t', '')"),
+        # the address inside a display name or a sentence ("Wang Li" <li.wang@acme.cn>, mailto:...)
+        ("e0", "replace(lower(trim(raw)), 'mailto:', '')"),
+        ("e", "coalesce(nullif(regexp_extract(e0, '[^\\s<>\"''(),;:\\[\\]]+@[^\\s<>\"''(),;:\\[\\]]+'), ''), "
+              "replace(replace(e0, ' ', ''), '\t', ''))"),
         ("at_pos", "strpos(e, '@')"),
         ("d0", "CASE WHEN at_pos > 1 AND strpos(substr(e, at_pos + 1), '@') = 0 THEN rtrim(substr(e, at_pos + 1), '.') END"),
         ("domain", "CASE WHEN d0 = 'googlemail.com' THEN 'gmail.com' WHEN contains(d0, '.') THEN d0 END"),
@@ -170,10 +175,12 @@ RECIPES: dict[str, Recipe] = {
         ("digits", "regexp_matches(plain, '[0-9]')"),
     ], ["email", "plain", "digits"]),
     "phone": ([
-        ("x", "CASE WHEN regexp_matches(raw, '[^0-9 ()+.-]') "
+        # the first number in the cell (several numbers, a label, an extension or a remark around it)
+        ("run", "nullif(regexp_extract(raw, '\\+?[0-9][0-9 ()./-]{5,}[0-9]'), '')"),
+        ("x", "CASE WHEN run IS NOT NULL THEN run WHEN regexp_matches(raw, '[^0-9 ()+.-]') "
               "THEN regexp_replace(lower(raw), '(?:ext\\.?|x|#|;ext=|分机|转).*$', '') ELSE raw END"),
         ("d", "regexp_replace(x, '[^0-9]', '', 'g')"),
-        ("v", "CASE WHEN length(d) >= 7 THEN right(d, 10) END"),
+        ("v", "CASE WHEN length(d) >= 7 AND NOT contains(raw, '@') THEN right(d, 10) END"),
     ], ["v"]),
     "company": ([
         ("w", _words("replace(replace(raw, '&', ' and '), '.', '')")),
@@ -231,13 +238,22 @@ RECIPES: dict[str, Recipe] = {
 RECIPES["name"] = RECIPES["company"]
 
 
-def _recipe_sql(column: str, values: str) -> str:
-    """The recipe's outputs for every value: `values` has (code, raw)."""
+def _recipe_sql(column: str, values: str, prefix: str | None = None) -> str:
+    """The recipe's outputs for every value: `values` has (code, raw); outputs named <prefix>__<output>."""
     steps, outputs = RECIPES[column]
     sql = f"SELECT code, raw FROM {values} WHERE raw IS NOT NULL"
     for name, expr in steps:
         sql = f"SELECT *, {expr} AS {name} FROM ({sql})"
-    return f"SELECT code, {', '.join(f'{o} AS {column}__{o}' for o in outputs)} FROM ({sql})"
+    return f"SELECT code, {', '.join(f'{o} AS {prefix or column}__{o}' for o in outputs)} FROM ({sql})"
+
+
+# A value in the wrong column, read with another column's recipe: (recipe, source column, output prefix).
+# An address in the phone column, a number in the e-mail column, a whole name in first_name or last_name.
+CROSS_RECIPES = {
+    "contact": (("email", "phone", "phone_as_email"), ("phone", "email", "email_as_phone"),
+                ("full_name", "first_name", "first_as_full"), ("full_name", "last_name", "last_as_full")),
+    "account": (("email", "phone", "phone_as_email"), ("domain", "website", "website")),
+}
 
 
 # output column -> SQL over the joined recipe outputs (c__o); None when the input column is absent
@@ -248,33 +264,42 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     if entity == "contact":
         fn, ln = get("first_name"), get("last_name")
-        use_full = f"({fn} IS NULL AND {ln} IS NULL)"
-        first = f"CASE WHEN {use_full} THEN {get('full_name', 'first')} ELSE {fn} END"
+        # where the parts are missing, the whole name in full_name, or in the one part present: a Latin
+        # first_name with several words and no last name, or three or more Han characters alone
+        sources = [(f"({fn} IS NULL AND {ln} IS NULL)", "full_name"),
+                   (f"({ln} IS NULL AND contains({fn}, ' ') AND NOT {get('first_name', 'han', 'BOOLEAN')})", "first_as_full"),
+                   (f"({ln} IS NULL AND {get('first_name', 'han', 'BOOLEAN')} AND length({fn}) >= 3)", "first_as_full"),
+                   (f"({fn} IS NULL AND {get('last_name', 'han', 'BOOLEAN')} AND length({ln}) >= 3)", "last_as_full")]
+
+        def pick(part: str, own: str, kind: str = "VARCHAR") -> str:
+            whens = " ".join(f"WHEN {cond} THEN {get(src, part, kind)}" for cond, src in sources)
+            return f"CASE {whens} ELSE {own} END"
+
+        first = pick("first", fn)
         out["first_name"] = first
-        out["last_name"] = f"CASE WHEN {use_full} THEN {get('full_name', 'last')} ELSE {ln} END"
+        out["last_name"] = pick("last", ln)
         out["first_key"] = f"coalesce(k.formal, split_part({first}, ' ', 1))"
         # every formal name the first word can stand for, and itself (nell -> [nell, eleanor, helen, ...])
         out["first_keys"] = (f"CASE WHEN {first} IS NOT NULL THEN "
                              f"list_prepend(split_part({first}, ' ', 1), coalesce(k.forms, [])) END")
         for part in ("first", "last"):  # the part is written in Han characters (typo distances mean nothing)
-            out[f"{part}_han"] = (f"coalesce(CASE WHEN {use_full} THEN {get('full_name', part + '_han', 'BOOLEAN')} "
-                                  f"ELSE {get(part + '_name', 'han', 'BOOLEAN')} END, FALSE)")
-        out["email"] = get("email", "email")
+            out[f"{part}_han"] = f"coalesce({pick(part + '_han', get(part + '_name', 'han', 'BOOLEAN'), 'BOOLEAN')}, FALSE)"
+        out["email"] = f"coalesce({get('email', 'email')}, {get('phone_as_email', 'email')})"
         # the local part without separators, and whether it looks made of the person's name (then two
         # namesakes share it: john.smith@a.com, johnsmith@b.com) or of pinyin (no digits, Han name)
-        local = get("email", "plain")
+        local = f"coalesce({get('email', 'plain')}, {get('phone_as_email', 'plain')})"
         out["email_local"] = local
         f, l = (f"replace({out[c]}, ' ', '')" for c in ("first_name", "last_name"))
-        out["email_name_like"] = (f"CASE WHEN {local} IS NULL OR {get('email', 'digits', 'BOOLEAN')} THEN FALSE "
+        out["email_name_like"] = (f"CASE WHEN {local} IS NULL OR coalesce({get('email', 'digits', 'BOOLEAN')}, {get('phone_as_email', 'digits', 'BOOLEAN')}) THEN FALSE "
                                   f"WHEN {out['first_han']} OR {out['last_han']} THEN TRUE "
                                   f"ELSE coalesce(contains({local}, {l}), FALSE) OR coalesce(contains({local}, {f}), FALSE) END")
-        out["phone"] = get("phone")
+        out["phone"] = f"coalesce({get('phone')}, {get('email_as_phone')})"
         out["company"] = get("company")
         out["dob"] = get("date_of_birth")
     else:
         out["first_han"] = out["last_han"] = "FALSE"
         out["name"] = get("name")
-        out["domain"] = get("domain")
+        out["domain"] = f"coalesce({get('domain')}, {get('website')})"
         out["phone"] = get("phone")
         out["tax_id"] = get("tax_id")
     out["street"] = get("street")
@@ -288,9 +313,11 @@ def prepare_sql(entity: str, source: str, columns: set[str]) -> str:
     """The DuckDB query turning `source` (uid and, per canonical column c, the code of its value in
     the table `__handover_values_c` (code, raw)) into match columns."""
     used = [c for c in CANONICAL[entity] if c in columns]
-    ctes = ", ".join(f'"r_{c}" AS ({_recipe_sql(c, f"__handover_values_{c}")})' for c in used)
-    joins = " ".join(f'LEFT JOIN "r_{c}" ON "r_{c}".code = s."{c}"' for c in used)
-    outputs = _outputs(entity, set(used))
+    parts = [(c, c, c) for c in used if c in RECIPES]
+    parts += [(recipe, source, prefix) for recipe, source, prefix in CROSS_RECIPES[entity] if source in used]
+    ctes = ", ".join(f'"r_{p}" AS ({_recipe_sql(r, f"__handover_values_{c}", p)})' for r, c, p in parts)
+    joins = " ".join(f'LEFT JOIN "r_{p}" ON "r_{p}".code = s."{c}"' for _r, c, p in parts)
+    outputs = _outputs(entity, {p for _r, _c, p in parts})
     select = ", ".join(f"{expr} AS {name}" for name, expr in outputs.items())
     sql = f"SELECT s.uid, {select} FROM {source} s {joins}"
     if entity == "contact":
