@@ -322,19 +322,21 @@ def connect(memory_limit: str | None = None, temp_dir: str | None = None, thread
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"uid_l": pd.Series(dtype="int64"), "uid_r": pd.Series(dtype="int64"),
-                         "match_weight": pd.Series(dtype="float64"), "match_probability": pd.Series(dtype="float64"),
+                         "match_weight": pd.Series(dtype="float64"), "raw_weight": pd.Series(dtype="float64"),
+                         "match_probability": pd.Series(dtype="float64"), "raw_probability": pd.Series(dtype="float64"),
                          "gate": pd.Series(dtype="bool")})
 
 
 def score_pairs(
     con, table: str, candidates: str, entity: str, present: set[str], org: tuple[str, ...], *,
     floor_probability: float, prior: float | None = None, progress: Callable[[str], None] | None = None, seed: int = 42,
-    u_max_pairs: float = 1e6, em_max_pairs: float = 2e5,
+    u_max_pairs: float = 1e6, em_max_pairs: float = 2e5, check_names: bool = True,
 ) -> pd.DataFrame:
     """Train a model on `table` (uid + match columns) and score the `candidates` pairs (match_key,
     join_key_l, join_key_r). `prior`: the probability that two random records match, if known
     (else estimated from deterministic rules with 70% recall). Returns uid_l, uid_r, match_weight,
-    match_probability (both after the organisational cap) and gate, for pairs with probability >=
+    match_probability (both after the organisational cap), raw_weight and raw_probability (before it)
+    and gate (names compatible; TRUE when not `check_names`), for pairs with raw probability >=
     floor_probability. Deterministic: seeded sampling, hash-based EM sampling, weights rounded."""
     from splink import DuckDBAPI, Linker, SettingsCreator
 
@@ -372,10 +374,13 @@ def score_pairs(
     predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
     weight = adjusted_weight_sql(comparisons, org)
     pairs = con.execute(f"""
-        WITH p AS (SELECT uid_l, uid_r, round({weight}, 6) AS match_weight FROM {predictions.physical_name})
-        SELECT p.uid_l, p.uid_r, p.match_weight, 1.0 / (1.0 + pow(2.0, -p.match_weight)) AS match_probability,
-               {gate_sql(entity, present)} AS gate
+        WITH p AS (SELECT uid_l, uid_r, round({weight}, 6) AS match_weight, round(match_weight, 6) AS raw_weight
+                   FROM {predictions.physical_name})
+        SELECT p.uid_l, p.uid_r, p.match_weight, p.raw_weight,
+               1.0 / (1.0 + pow(2.0, -p.match_weight)) AS match_probability,
+               1.0 / (1.0 + pow(2.0, -p.raw_weight)) AS raw_probability,
+               {gate_sql(entity, present) if check_names else "TRUE"} AS gate
         FROM p JOIN {table} l ON l.uid = p.uid_l JOIN {table} r ON r.uid = p.uid_r
-        WHERE p.match_weight >= {floor}""").df()
+        WHERE p.raw_weight >= {floor}""").df()
     predictions.drop_table_from_database_and_remove_from_cache()
     return pairs if len(pairs) else _empty()

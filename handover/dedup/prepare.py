@@ -42,7 +42,7 @@ RULE_KEYS = {
         "email": ("email",), "phone": ("phone",), "name": ("first_key", "last_name"),
         "full_name": ("first_key", "last_name"), "first_name": ("first_key",), "last_name": ("last_name",),
         "company": ("company",), "street": ("street",), "city": ("city",), "postcode": ("postcode",),
-        "state": ("state",), "country": ("country",), "date_of_birth": ("dob",),
+        "state": ("state",), "country": ("country",), "date_of_birth": ("dob",), "domain": ("email_domain",),
     },
     "account": {
         "name": ("name",), "domain": ("domain",), "website": ("domain",), "phone": ("phone",), "street": ("street",), "city": ("city",),
@@ -173,7 +173,7 @@ RECIPES: dict[str, Recipe] = {
         ("email", "local || '@' || domain"),
         ("plain", "nullif(regexp_replace(local, '[._-]', '', 'g'), '')"),
         ("digits", "regexp_matches(plain, '[0-9]')"),
-    ], ["email", "plain", "digits"]),
+    ], ["email", "plain", "digits", "domain"]),
     "phone": ([
         # the first number in the cell (several numbers, a label, an extension or a remark around it)
         ("run", "nullif(regexp_extract(raw, '\\+?[0-9][0-9 ()./-]{5,}[0-9]'), '')"),
@@ -285,6 +285,9 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
         for part in ("first", "last"):  # the part is written in Han characters (typo distances mean nothing)
             out[f"{part}_han"] = f"coalesce({pick(part + '_han', get(part + '_name', 'han', 'BOOLEAN'), 'BOOLEAN')}, FALSE)"
         out["email"] = f"coalesce({get('email', 'email')}, {get('phone_as_email', 'email')})"
+        # a company's mail domain (a free-mail provider's is nobody's), for a rule on `domain`
+        domain = f"coalesce({get('email', 'domain')}, {get('phone_as_email', 'domain')})"
+        out["email_domain"] = f"CASE WHEN {domain} NOT IN ({_sql_list(REF.free_mail)}) THEN {domain} END"
         # the local part without separators, and whether it looks made of the person's name (then two
         # namesakes share it: john.smith@a.com, johnsmith@b.com) or of pinyin (no digits, Han name)
         local = f"coalesce({get('email', 'plain')}, {get('phone_as_email', 'plain')})"
@@ -309,17 +312,30 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
     return out
 
 
-def prepare_sql(entity: str, source: str, columns: set[str]) -> str:
-    """The DuckDB query turning `source` (uid and, per canonical column c, the code of its value in
-    the table `__handover_values_c` (code, raw)) into match columns."""
-    used = [c for c in CANONICAL[entity] if c in columns]
+def generic_recipe(column: str) -> tuple[str, str]:
+    """(recipe, output) for a column the matcher does not compare, used by exact rules only: an
+    e-mail or phone recipe when the name says so, else text without case, width and punctuation."""
+    if "email" in column:
+        return "email", "email"
+    if "phone" in column or "mobile" in column:
+        return "phone", "v"
+    return "tax_id", "v"
+
+
+def prepare_sql(entity: str, source: str, columns: set[str], extra: tuple[str, ...] = ()) -> str:
+    """The DuckDB query turning `source` (uid and, per column c, the code of its value in the table
+    `__handover_values_c` (code, raw)) into match columns; each `extra` column c (not canonical for
+    the entity) becomes a generic key `key_c` for exact rules."""
+    used = [c for c in CANONICAL.get(entity, ()) if c in columns]
     parts = [(c, c, c) for c in used if c in RECIPES]
-    parts += [(recipe, source, prefix) for recipe, source, prefix in CROSS_RECIPES[entity] if source in used]
+    parts += [(recipe, source, prefix) for recipe, source, prefix in CROSS_RECIPES.get(entity, ()) if source in used]
+    parts += [(generic_recipe(c)[0], c, f"key_{c}") for c in extra]
     ctes = ", ".join(f'"r_{p}" AS ({_recipe_sql(r, f"__handover_values_{c}", p)})' for r, c, p in parts)
     joins = " ".join(f'LEFT JOIN "r_{p}" ON "r_{p}".code = s."{c}"' for _r, c, p in parts)
-    outputs = _outputs(entity, {p for _r, _c, p in parts})
-    select = ", ".join(f"{expr} AS {name}" for name, expr in outputs.items())
-    sql = f"SELECT s.uid, {select} FROM {source} s {joins}"
+    outputs = _outputs(entity, {p for _r, _c, p in parts}) if entity in CANONICAL else {}
+    outputs |= {f"key_{c}": f'"key_{c}__{generic_recipe(c)[1]}"' for c in extra}
+    select = ", ".join(["s.uid"] + [f'{expr} AS "{name}"' for name, expr in outputs.items()])
+    sql = f"SELECT {select} FROM {source} s {joins}"
     if entity == "contact":
         first = outputs["first_name"]
         sql += f" LEFT JOIN __handover_nicknames k ON k.nick = split_part({first}, ' ', 1)"
@@ -363,15 +379,15 @@ def _encoded(series: pd.Series, column: str = "") -> tuple[pa.Array, pa.Table]:
     return encoded.indices, pa.table({"code": pa.array(np.arange(len(dictionary), dtype=np.int32)), "raw": dictionary})
 
 
-def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
-    """Create DuckDB table `table`: uid (row position) and the match columns of `frame`.
+def prepare_into(con, frame: pd.DataFrame, entity: str, table: str, extra: tuple[str, ...] = ()) -> None:
+    """Create DuckDB table `table`: uid (row position), the match columns of `frame`, and a generic
+    key `key_c` for each `extra` column c (exact rules on fields the matcher does not compare).
 
     Each column is dictionary-encoded first: the recipes run once per distinct value and join back
     on integer codes."""
-    check_entity(entity)
     data = {"uid": pa.array(np.arange(len(frame), dtype=np.int64))}
     registered = ["__handover_source", "__handover_nicknames"]
-    for name in CANONICAL[entity]:
+    for name in (*CANONICAL.get(entity, ()), *extra):
         if name in frame.columns:
             column = frame[name]
             if name == "full_name" and ("first_name" in frame.columns or "last_name" in frame.columns):
@@ -391,7 +407,7 @@ def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS "
-                    + prepare_sql(entity, "__handover_source", set(data) - {"uid"}))
+                    + prepare_sql(entity, "__handover_source", set(data) - {"uid"}, tuple(c for c in extra if c in data)))
     finally:
         for name in registered:
             con.unregister(name)
