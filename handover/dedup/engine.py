@@ -97,7 +97,7 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
                      f"SELECT rule, first, uid, TRUE AS ok FROM ({edges})")
     if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), []
-    got = con.execute(" UNION ALL ".join(parts) + " ORDER BY rule, uid").fetchnumpy()
+    got = con.execute("SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY rule, uid").fetchnumpy()
     names_of = np.array([f"exact:{text}" for text, _ in rules], dtype=object)
     return (got["first"].astype(np.int64), got["uid"].astype(np.int64), np.asarray(got["ok"], dtype=bool),
             names_of[got["rule"].astype(np.int64)].tolist())
