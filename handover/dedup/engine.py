@@ -103,6 +103,18 @@ def _exact_edges(con, table: str, entity: str, rules: list[tuple[str, tuple[str,
             names_of[got["rule"].astype(np.int64)].tolist())
 
 
+_KEYS_OF = {"full_name": ("first_name", "last_name"), "date_of_birth": ("dob",), "website": ("domain",)}
+
+
+def _has_key(con, entity: str, column: str) -> bool:
+    """Whether the input column gave any record a match key."""
+    keys = _KEYS_OF.get(column, (column,))
+    found = [k for k in keys if k in PREPARED_COLUMNS[entity]]
+    if not found:
+        return True
+    return bool(con.execute(f"SELECT count(*) FROM prepared WHERE {' OR '.join(f'{k} IS NOT NULL' for k in found)}").fetchone()[0])
+
+
 def _representatives(ids: pd.Series, labels: np.ndarray) -> np.ndarray:
     """The smallest id (string order) of each row's cluster."""
     import pyarrow.compute as pc
@@ -189,7 +201,13 @@ def resolve(
         lap("prepare")
 
         say("exact rules")
-        present = present_columns(con, "prepared", list(PREPARED_COLUMNS[entity])) if entity in CANONICAL else set()
+        dropped: list[str] = []
+        present = present_columns(con, "prepared", list(PREPARED_COLUMNS[entity]), dropped) if entity in CANONICAL else set()
+        for message in dropped:
+            note(message)
+        for column in CANONICAL.get(entity, ()):
+            if column in frame.columns and not _has_key(con, entity, column):
+                note(f"column {column}: no value is usable for matching (all empty, or none reads as a {column}); not compared")
         ex_l, ex_r, ex_ok, ex_names = _exact_edges(con, "prepared", entity, parsed, present, "names" in on)
         dec_l, dec_r, dec_match = _decisions(decisions, ids)
         lap("exact")

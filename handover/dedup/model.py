@@ -298,11 +298,29 @@ def prefilter_sql(entity: str, present: set[str]) -> str:
     return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in shared) + f" ELSE {gate_sql(entity, present)} END"
 
 
-def present_columns(con, table: str, columns: list[str]) -> set[str]:
-    """Match columns populated in at least MIN_COVERAGE of the rows."""
-    counts = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in columns)} FROM {table}").fetchone()
+def present_columns(con, table: str, columns: list[str], notes: list[str] | None = None) -> set[str]:
+    """Match columns populated in at least MIN_COVERAGE of the rows and holding at least two
+    different values (a constant says nothing about who is who). Each column left out for a reason
+    other than being absent from the input is named in `notes`."""
+    typed = dict(con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '{table}'").fetchall())
+    counts = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in columns)}, "
+                         + ", ".join(f"approx_count_distinct({c})" if typed.get(c) == "VARCHAR" else "2" for c in columns)
+                         + f" FROM {table}").fetchone()
     n = max(counts[0], 1)
-    return {c for c, k in zip(columns, counts[1:]) if k / n >= MIN_COVERAGE}
+    filled, distinct = counts[1:len(columns) + 1], counts[len(columns) + 1:]
+    present = set()
+    for column, k, d in zip(columns, filled, distinct):
+        if k == 0:
+            continue  # not in the input, or nothing usable in it: said by the caller per input column
+        if k / n < MIN_COVERAGE:
+            if notes is not None:
+                notes.append(f"comparison {column} dropped: only {k:,} of {n:,} records have a usable value")
+        elif d < 2:
+            if notes is not None:
+                notes.append(f"comparison {column} dropped: every record with a value has the same one")
+        else:
+            present.add(column)
+    return present
 
 
 def connect(memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):

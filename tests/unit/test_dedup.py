@@ -241,3 +241,52 @@ def test_febrl3_f1():
     scores = pairwise_scores(pd.Series(result.cluster_id.to_numpy(), index=frame["id"]),
                              pd.Series(frame["true_id"].to_numpy(), index=frame["id"]))
     assert scores["precision"] >= 0.98 and scores["f1"] >= 0.97, scores
+
+
+def test_empty_constant_and_junk_columns_are_dropped_with_a_reason(contacts):
+    frame = contacts.copy()
+    frame["email"] = None             # entirely empty
+    frame["country"] = "United Kingdom"  # constant
+    frame["phone"] = "n/a"            # all junk
+    frame["company"] = "x"            # constant junk
+    result = resolve(frame, "contact")
+    assert len(result.cluster_id) == len(frame) and result.cluster_id.index.equals(frame.index)
+    notes = "\n".join(result.notes)
+    assert "comparison country dropped: every record with a value has the same one" in notes
+    assert "comparison company dropped" in notes
+    assert "column email: no value is usable" in notes and "column phone: no value is usable" in notes
+    assert _cluster(result, frame, "P01") == _cluster(result, frame, "P02")  # still matched on the rest
+
+
+def test_a_guard_holds_pairs_back_counts_them_and_can_be_switched_off(contacts):
+    """The household P07/P08 shares a mailbox and a landline: the names guard keeps them apart, says so in
+    the review queue and its count; without the guard, the e-mail rule merges them as the spec says."""
+    guarded = resolve(contacts, "contact")
+    assert _cluster(guarded, contacts, "P07") != _cluster(guarded, contacts, "P08")
+    held = guarded.review[guarded.review["left_id"].isin(["P07", "P08"]) & guarded.review["right_id"].isin(["P07", "P08"])]
+    assert list(held["reason"]) == ["names"] and guarded.guards["names"] >= 1
+    assert set(guarded.review["reason"]) <= {"between thresholds", "names", "shared_evidence", "weak_links"}
+    unguarded = resolve(contacts, "contact", guards=["shared_values", "shared_evidence", "weak_links"])
+    assert _cluster(unguarded, contacts, "P07") == _cluster(unguarded, contacts, "P08")
+    assert "names" not in unguarded.guards
+    with pytest.raises(ValueError, match="unknown guard 'nope'; valid: shared_values"):
+        resolve(contacts, "contact", guards=["nope"])
+
+
+def test_placeholder_identifiers_do_not_chain_strangers():
+    rng = random.Random(5)
+    rows = [{"id": f"J{i:03d}", "first_name": rng.choice(FIRST), "last_name": rng.choice(LAST),
+             "email": "na@na.na" if i % 2 else "noemail@example.com", "phone": "0000000000"} for i in range(120)]
+    frame = pd.DataFrame(rows)
+    result = resolve(frame, "contact", probabilistic=None)
+    assert result.cluster_id.value_counts().max() <= 3  # namesakes at most, never one cluster of strangers
+    assert result.guards["shared_values"] == 240 and any("na@na.na (60)" in n for n in result.notes)
+
+
+def test_spec_guard_names_are_the_engines():
+    from typing import get_args
+
+    from handover.dedup import GUARDS
+    from handover.spec import GuardName
+
+    assert set(get_args(GuardName)) == set(GUARDS)
