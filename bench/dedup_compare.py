@@ -82,8 +82,9 @@ def run_child(cmd: list[str], log: Path) -> tuple[int, float, float]:
 
 
 def tool_command(tool: str, data: Path, entity: str, pred: Path) -> list[str]:
-    if tool == "handover":
-        return [sys.executable, "-m", "handover.dedup", str(data), "--entity", entity, "--out", str(pred)]
+    if tool.startswith("handover"):
+        off = [a for g in tool.removeprefix("handover").split("-no-")[1:] for a in ("--no-guard", g)]
+        return [sys.executable, "-m", "handover.dedup", str(data), "--entity", entity, "--out", str(pred), *off]
     return [sys.executable, str(BENCH / "splink_plain.py"), str(data), "--entity", entity, "--out", str(pred)]
 
 
@@ -94,10 +95,16 @@ def main() -> int:
     parser.add_argument("--synth-rows", type=int, default=100_000)
     parser.add_argument("--noisy-rows", type=int, default=150_000)
     parser.add_argument("--accounts-rows", type=int, default=50_000)
+    parser.add_argument("--ablate", action="store_true",
+                        help="also run handover with each guard off (handover-no-<guard>) and with all off")
     args = parser.parse_args()
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    unknown = [s for s in sets if s not in ENTITY] + [t for t in tools if t not in ("handover", "splink")]
+    if args.ablate:
+        from handover.dedup.guards import GUARDS
+
+        tools += [f"handover-no-{g}" for g in GUARDS] + ["handover" + "".join(f"-no-{g}" for g in GUARDS)]
+    unknown = [s for s in sets if s not in ENTITY] + [t for t in tools if not t.startswith(("handover", "splink"))]
     if unknown:
         print(f"error: unknown set or tool {unknown[0]!r}", file=sys.stderr)
         return 2
@@ -127,13 +134,13 @@ def main() -> int:
             print(f"{name:<9} {tool:<9} records {s['records']:>9,}  P {s['precision']:.4f}  R {s['recall']:.4f}  "
                   f"F1 {s['f1']:.4f}  {wall:7.1f} s  {rss:7,.0f} MB", flush=True)
 
-    print(f"\n{'set':<10}{'tool':<10}{'records':>9}{'precision':>11}{'recall':>9}{'F1':>8}{'time s':>9}{'peak MB':>9}")
+    print(f"\n{'set':<10}{'tool':<40}{'records':>9}{'precision':>11}{'recall':>9}{'F1':>8}{'time s':>9}{'peak MB':>9}")
     missed = []
     for name in sets:
         for tool in tools:
             r = results.get((name, tool))
             if r:
-                print(f"{name:<10}{tool:<10}{r['records']:>9,}{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
+                print(f"{name:<10}{tool:<40}{r['records']:>9,}{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
                       f"{r['seconds']:>9.1f}{r['rss_mb']:>9,.0f}")
         ours, theirs = results.get((name, "handover")), results.get((name, "splink"))
         if ours and theirs:
