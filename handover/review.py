@@ -69,6 +69,7 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
     by_id = records.set_index("external_id")
     shown = [f for f in fields if f in by_id.columns]
     queue = pd.DataFrame({"decision": "", "probability": pending["probability"].round(4).to_numpy(),
+                          "reason": pending["reason"].to_numpy() if "reason" in pending else None,
                           "left_id": pending["left_id"].to_numpy(), "right_id": pending["right_id"].to_numpy()})
     for field in shown:
         queue[f"left_{field}"] = by_id[field].reindex(pending["left_id"]).to_numpy()
@@ -78,3 +79,18 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
     path.parent.mkdir(parents=True, exist_ok=True)
     queue.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese names correctly
     return queue
+
+
+def queue_summary(con) -> pd.DataFrame:
+    """Per entity: pairs in the review queue, and of those the pairs at or above the match threshold
+    that a guard held back, one column per guard (ledger.review.reason). For the run summary and the
+    reconciliation report."""
+    from handover.staging import ensure_ledger
+
+    ensure_ledger(con)
+    return con.execute("""
+        SELECT entity, count(*) AS pairs_to_review,
+               count(*) FILTER (WHERE reason = 'names') AS held_by_names,
+               count(*) FILTER (WHERE reason = 'shared_evidence') AS held_by_shared_evidence,
+               count(*) FILTER (WHERE reason = 'weak_links') AS held_by_weak_links
+        FROM ledger.review GROUP BY entity ORDER BY entity""").df()

@@ -200,8 +200,18 @@ class ProbabilisticSpec(_Model):
         return self
 
 
+GuardName = Literal["shared_values", "names", "shared_evidence", "weak_links"]
+
+
 class DedupSpec(_Model):
     rules: list[str] = Field(default_factory=list, description="Exact-match rules: canonical fields joined by '+', e.g. email, phone+name.")
+    guards: dict[GuardName, bool] = Field(
+        default_factory=dict,
+        description="Guards that may stop a pair at or above the match threshold from merging, all on by default; "
+                    "false switches one off. shared_values: identifiers held by 20+ records ignored; names: contradicting "
+                    "names do not merge on an e-mail, phone or probability alone; shared_evidence: company, office and "
+                    "switchboard count once; weak_links: clusters join only on average support.",
+    )
     probabilistic: ProbabilisticSpec | None = Field(None, description="Probabilistic matching (Splink) on top of the rules; contacts and accounts only.")
     survivorship: Survivorship = Field(default_factory=Survivorship)
     decisions: str | None = Field(None, description="CSV of reviewer decisions (left_id, right_id, decision), relative to the spec. Default: <work>/review/<entity>.decisions.csv")

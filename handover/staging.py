@@ -20,7 +20,8 @@ LEDGER_TABLES: dict[str, str] = {
         golden_external_id VARCHAR, rule VARCHAR""",
     "issues": "entity VARCHAR, stage VARCHAR, row_key VARCHAR, source_id VARCHAR, field VARCHAR, code VARCHAR, value VARCHAR",
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
-    "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE",
+    # reason: "between thresholds", or the guard that held back a pair at or above the match threshold
+    "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,

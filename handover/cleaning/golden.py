@@ -3,46 +3,70 @@ for it), golden records by per-field survivorship rules, lineage of every merged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from handover.matching import ExactRule, SortOrder, cluster_exact, golden_records
 from handover.spec import EntitySpec, Survivorship
+
+SortOrder = tuple[tuple[str, ...], tuple[bool, ...]]
+
+
+def golden_records(
+    frame: pd.DataFrame, labels: np.ndarray, value_columns: list[str], *, identity_order: list[str],
+    value_order: list[str], value_ascending: list[bool], field_orders: dict[str, SortOrder] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Build one golden record per cluster.
+
+    Identity (which record's id survives) comes from the first record by `identity_order`, so the
+    golden external id stays stable across runs; values come, field by field, from the first
+    non-empty value by the field's order in `field_orders` (survivorship rules), else by
+    `value_order`. Returns (golden rows indexed like their surviving record, survivor index per input row).
+    """
+    work = frame.copy()
+    work["__cluster"] = labels
+    survivor_of_cluster = work.sort_values(identity_order, kind="stable", na_position="last").groupby("__cluster").head(1)
+    survivor_by_cluster = pd.Series(survivor_of_cluster.index, index=survivor_of_cluster["__cluster"].to_numpy())
+    survivors = pd.Series(survivor_by_cluster.loc[labels].to_numpy(), index=frame.index)
+
+    multi = work["__cluster"].map(work["__cluster"].value_counts()) > 1
+    golden = frame.loc[survivor_by_cluster.to_numpy()].copy()
+    if not multi.any():
+        return golden, survivors
+    default: SortOrder = (tuple(value_order), tuple(value_ascending))
+    by_order: dict[SortOrder, list[str]] = {}
+    for column in value_columns:
+        by_order.setdefault((field_orders or {}).get(column, default), []).append(column)
+    members = work.loc[multi]
+    for (columns, ascending), fields in by_order.items():
+        ordered = members.sort_values(list(columns), ascending=list(ascending), kind="stable", na_position="last")
+        values = ordered.groupby("__cluster")[fields].first()
+        values.index = survivor_by_cluster.loc[values.index].to_numpy()
+        golden.loc[values.index, fields] = values
+    return golden, survivors
+
 
 BOOKKEEPING = ("source_id", "external_id", "row_key", "_source_file", "_source_line", "extras", "merged_count")
 LINEAGE_COLUMNS = ["entity", "row_key", "source_id", "external_id", "golden_external_id", "rule"]
 
-# Canonical fields the matching engine compares, per entity, from our canonical (and virtual) fields.
+# Canonical fields the matching engine compares, per entity.
 MATCH_FIELDS = {
-    "contact": ("first_name", "last_name", "email", "phone", "street", "city", "postcode", "state", "country", "date_of_birth"),
-    "account": ("name", "domain", "phone", "street", "city", "postcode", "state", "country", "tax_id"),
+    "contact": ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city", "postcode", "state",
+                "country", "date_of_birth"),
+    "account": ("name", "domain", "website", "phone", "street", "city", "postcode", "state", "country", "tax_id"),
 }
+# the fields a virtual rule field (entities.VIRTUAL_FIELDS) is made of: the engine derives it itself
+_RULE_SOURCES = {"contact": ("first_name", "last_name", "email"), "account": ("website",)}
 
 
 @dataclass
 class DedupResult:
     records: pd.DataFrame  # golden records (and records that matched nothing)
     lineage: pd.DataFrame  # merged record -> golden record, with the rule that joined it
-    review: pd.DataFrame  # left_id, right_id, probability: pairs a reviewer must decide
-
-
-def virtual_fields(records: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Derived fields rules may use: a contact's name and email domain, an account's website domain."""
-    from handover.cleaning.normalize import url_domain
-
-    derived = pd.DataFrame(index=records.index)
-    present = set(records.columns)
-    if name == "contact" and {"first_name", "last_name"} <= set(records.columns):
-        first, last = records["first_name"], records["last_name"]
-        derived["name"] = (first.fillna("").astype(str) + " " + last.fillna("").astype(str)).str.strip()
-        derived.loc[first.isna() & last.isna(), "name"] = None
-    if name == "contact" and "email" in records and "domain" not in present:
-        derived["domain"] = [e.split("@", 1)[1] if isinstance(e, str) and "@" in e else None for e in records["email"].astype(object)]
-    if name == "account" and "website" in records and "domain" not in present:
-        derived["domain"] = url_domain(records["website"].astype(object))
-    return derived
+    review: pd.DataFrame  # left_id, right_id, probability, reason: pairs a reviewer must decide
+    guards: dict[str, int] = field(default_factory=dict)  # guard -> pairs it held back (shared_values: records)
+    notes: list[str] = field(default_factory=list)       # comparisons dropped, values ignored, and why
 
 
 def survivorship_orders(work: pd.DataFrame, fields: list[str], survivorship: Survivorship) -> dict[str, SortOrder]:
@@ -54,53 +78,57 @@ def survivorship_orders(work: pd.DataFrame, fields: list[str], survivorship: Sur
     work["__priority"] = work["_source_file"].map(rank).fillna(len(rank))
     line = ("_source_line",)
     orders: dict[str, SortOrder] = {}
-    for field in fields:
-        rule = survivorship.fields.get(field, survivorship.default)
+    for name in fields:
+        rule = survivorship.fields.get(name, survivorship.default)
         if rule == "most_recent":
-            orders[field] = (("__modified", "__completeness") + line, (False, False, True))
+            orders[name] = (("__modified", "__completeness") + line, (False, False, True))
         elif rule == "most_complete":
-            orders[field] = (("__completeness", "__modified") + line, (False, False, True))
+            orders[name] = (("__completeness", "__modified") + line, (False, False, True))
         elif rule == "oldest":
-            orders[field] = (("__created",) + line, (True, True))
+            orders[name] = (("__created",) + line, (True, True))
         elif rule == "source_priority":
-            orders[field] = (("__priority", "__modified") + line, (True, False, True))
+            orders[name] = (("__priority", "__modified") + line, (True, False, True))
         elif rule == "longest":
-            work[f"__len_{field}"] = work[field].astype(object).map(lambda v: len(str(v)) if v is not None and v == v else -1)
-            orders[field] = ((f"__len_{field}", "__modified") + line, (False, False, True))
+            work[f"__len_{name}"] = work[name].astype(object).map(lambda v: len(str(v)) if v is not None and v == v else -1)
+            orders[name] = ((f"__len_{name}", "__modified") + line, (False, False, True))
     return orders
 
 
-def _clusters(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd.DataFrame | None) -> tuple[np.ndarray, dict[int, str], pd.DataFrame]:
-    """(cluster label per row, rule that joined each merged position, review pairs)."""
-    dedup = entity.dedup
-    keyed = pd.concat([live, virtual_fields(live, name)], axis=1)
-    if dedup.probabilistic is not None and name in MATCH_FIELDS:
-        from handover.dedup import ProbabilisticConfig, resolve
+def _clusters(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd.DataFrame | None
+              ) -> tuple[np.ndarray, dict[int, str], pd.DataFrame, dict[str, int], list[str]]:
+    """(cluster label per row, rule that joined each merged position, review pairs, what each guard
+    held back, the engine's notes), from the one entity-resolution engine (handover.dedup) whether
+    the spec asks for exact rules only or for probabilistic matching as well."""
+    from handover.dedup import GUARDS, ProbabilisticConfig, resolve
 
-        columns = [c for c in MATCH_FIELDS[name] if c in keyed]
-        frame = keyed[columns].copy()
-        frame.insert(0, "id", live["external_id"].to_numpy())
+    dedup = entity.dedup
+    rule_fields = {part.strip() for rule in dedup.rules for part in rule.split("+")}
+    matched = MATCH_FIELDS.get(name, ()) if dedup.probabilistic is not None else ()
+    columns = [c for c in live.columns if c in set(matched) | rule_fields | set(_RULE_SOURCES.get(name, ()))]
+    frame = live[columns].copy()
+    frame.insert(0, "id", live["external_id"].to_numpy())
+    config = None
+    if dedup.probabilistic is not None:
         low, high = dedup.probabilistic.review_between
-        result = resolve(frame.reset_index(drop=True), name, rules=dedup.rules or None,
-                         probabilistic=ProbabilisticConfig(match_threshold=high, review_threshold=low), decisions=decisions)
-        labels = pd.factorize(result.cluster_id.to_numpy())[0]
-        position = {external: i for i, external in enumerate(live["external_id"])}
-        joined_by: dict[int, str] = {}
-        for left, right, rule in result.pairs[["left_id", "right_id", "rule"]].itertuples(index=False):
-            joined_by.setdefault(position[left], rule)
-            joined_by.setdefault(position[right], rule)
-        return labels, joined_by, result.review
-    labels, joined_by = cluster_exact(keyed, [ExactRule.parse(r) for r in dedup.rules])
-    return labels, {p: f"exact:{r}" for p, r in joined_by.items()}, pd.DataFrame(columns=["left_id", "right_id", "probability"])
+        config = ProbabilisticConfig(match_threshold=high, review_threshold=low)
+    result = resolve(frame.reset_index(drop=True), name, rules=list(dedup.rules), probabilistic=config, decisions=decisions,
+                     guards=[g for g in GUARDS if dedup.guards.get(g, True)])
+    labels = pd.factorize(result.cluster_id.to_numpy())[0]
+    position = {external: i for i, external in enumerate(live["external_id"])}
+    joined_by: dict[int, str] = {}
+    for left, right, rule in result.pairs[["left_id", "right_id", "rule"]].itertuples(index=False):
+        joined_by.setdefault(position[left], rule)
+        joined_by.setdefault(position[right], rule)
+    return labels, joined_by, result.review, result.guards, result.notes
 
 
 def deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd.DataFrame | None = None) -> DedupResult:
     live = live.copy()
     live["merged_count"] = 0
-    no_review = pd.DataFrame(columns=["left_id", "right_id", "probability"])
+    no_review = pd.DataFrame(columns=["left_id", "right_id", "probability", "reason"])
     if entity.dedup is None or live.empty or not (entity.dedup.rules or entity.dedup.probabilistic):
         return DedupResult(live, pd.DataFrame(columns=LINEAGE_COLUMNS), no_review)
-    labels, joined_by, review = _clusters(live, name, entity, decisions)
+    labels, joined_by, review, guards, notes = _clusters(live, name, entity, decisions)
     value_columns = [c for c in live.columns if c not in BOOKKEEPING]
     fields = [f for f in entity.field_specs(name) if f in live]
     work = live.copy()
@@ -122,4 +150,4 @@ def deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd
     golden["merged_count"] = golden.index.map(counts).fillna(1).astype(int) - 1
     merged_ids = pd.Series(merged_rows["source_id"].to_numpy()).groupby(survivors[merged_mask].to_numpy()).agg(list)
     golden["extras"] = [dict(e or {}, merged_from=merged_ids[i]) if i in merged_ids.index else e for i, e in zip(golden.index, golden["extras"])]
-    return DedupResult(golden, lineage, review)
+    return DedupResult(golden, lineage, review, guards, notes)

@@ -29,6 +29,7 @@ class Edges:
     probability: np.ndarray   # match probability (1.0 for exact rules and decisions)
 
 
+REFUSED_DECISION, REFUSED_WEAK_LINK = 1, 2
 EVIDENCE_MIN = 0.3  # scored pairs at least this likely count in the support test; others count as 0
 
 
@@ -100,12 +101,14 @@ class _UnionFind:
 def cluster(
     n: int, forced: Edges, scored: Edges, *, match_probability: float, cannot_link: tuple[np.ndarray, np.ndarray],
     min_support: float = 0.5,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cluster n records. `forced` edges (decisions, exact rules) are taken in the order given;
     `scored` pairs (all scored candidates, any probability) join when >= match_probability.
+    `min_support` 0 switches the weak-link test off.
 
     Returns (label per record = smallest position in its cluster, accepted mask over forced,
-    accepted mask over scored)."""
+    accepted mask over scored, refusal per scored pair: REFUSED_DECISION where a reviewer's
+    no_match stood between the clusters, REFUSED_WEAK_LINK where the support test failed, else 0)."""
     uf = _UnionFind(n)
     if len(cannot_link[0]) == 0 and len(forced.left):
         # nothing can refuse a forced edge: take them all at once (the common case, and fast)
@@ -128,11 +131,12 @@ def cluster(
     strong = scored.probability >= match_probability
     order = np.lexsort((scored.right, scored.left, -scored.weight))
     order = order[strong[order]]
-    if len(order):  # weak pairs would add little to an average: left out, they count as 0
+    if len(order) and min_support > 0:  # weak pairs would add little to an average: left out, they count as 0
         some = scored.probability >= EVIDENCE_MIN
         for a, b, p in zip(scored.left[some].tolist(), scored.right[some].tolist(), scored.probability[some].tolist()):
             evidence[(a, b)] = p
     scored_ok = np.zeros(len(scored.left), dtype=bool)
+    refused = np.zeros(len(scored.left), dtype=np.int8)
     for i in order.tolist():
         a, b = int(scored.left[i]), int(scored.right[i])
         ra, rb = uf.find(a), uf.find(b)
@@ -140,8 +144,9 @@ def cluster(
             scored_ok[i] = True
             continue
         if uf.blocked(ra, rb):
+            refused[i] = REFUSED_DECISION
             continue
-        if uf.size[ra] > 1 and uf.size[rb] > 1:
+        if min_support > 0 and uf.size[ra] > 1 and uf.size[rb] > 1:
             ga, gb = uf.group(ra), uf.group(rb)
             # average-linkage: unscored pairs (not even candidates) and gated-out pairs count as 0
             total = 0.0
@@ -149,16 +154,17 @@ def cluster(
                 for y in gb:
                     total += evidence.get((x, y) if x < y else (y, x), 0.0)
             if total / (len(ga) * len(gb)) < min_support:
+                refused[i] = REFUSED_WEAK_LINK
                 continue
         uf.union(ra, rb)
         scored_ok[i] = True
 
     # labels from the accepted edges (the same components as the union-find's)
     if n == 0:
-        return np.zeros(0, np.int64), forced_ok, scored_ok
+        return np.zeros(0, np.int64), forced_ok, scored_ok, refused
     left = np.concatenate([forced.left[forced_ok], scored.left[scored_ok]]).astype(np.int64)
     right = np.concatenate([forced.right[forced_ok], scored.right[scored_ok]]).astype(np.int64)
-    return _smallest(_components(n, left, right)), forced_ok, scored_ok
+    return _smallest(_components(n, left, right)), forced_ok, scored_ok, refused
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:

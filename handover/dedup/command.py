@@ -42,6 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--no-probabilistic", action="store_true", help="exact rules only")
     p.add_argument("--review-out", metavar="FILE", help="CSV of the pairs to review, values side by side")
     p.add_argument("--decisions", metavar="FILE", help="CSV left_id,right_id,decision (match|no_match) to honour")
+    from handover.dedup.guards import GUARDS
+
+    p.add_argument("--no-guard", action="append", default=[], choices=sorted(GUARDS), metavar="GUARD",
+                   help=f"switch a guard off (repeatable): {', '.join(GUARDS)}")
     return p
 
 
@@ -194,7 +198,11 @@ def _run(args: argparse.Namespace, say, console) -> int:
     probabilistic = None if args.no_probabilistic else ProbabilisticConfig(args.match_threshold, args.review_threshold)
     rules = None if args.rules is None else [r.strip() for r in args.rules.split(",") if r.strip()]
     try:
-        result = resolve(frame, args.entity, rules=rules, probabilistic=probabilistic, decisions=decisions, progress=say)
+        from handover.dedup.guards import GUARDS
+
+        guards = [g for g in GUARDS if g not in set(getattr(args, "no_guard", []) or [])]
+        result = resolve(frame, args.entity, rules=rules, probabilistic=probabilistic, decisions=decisions,
+                         guards=guards, progress=say)
     except ValueError as exc:  # unknown rule field, duplicate ids, bad decisions
         raise DedupError(f"{path}: {exc}" if "id" in str(exc) else str(exc)) from None
     out = Path(args.out)
@@ -208,7 +216,10 @@ def _run(args: argparse.Namespace, say, console) -> int:
                     decisions if decisions is not None else pd.DataFrame(columns=DECISION_COLUMNS))
         say(f"wrote {len(result.review):,} pairs to review to {args.review_out}")
     clusters = result.cluster_id.nunique()
-    say(f"{len(frame):,} rows -> {clusters:,} clusters ({len(frame) - clusters:,} merged); wrote {out}")
+    held = "; ".join(f"guard {g} held back {k:,} {'records' if g == 'shared_values' else 'pairs'}"
+                     for g, k in result.guards.items() if k)
+    say(f"{len(frame):,} rows -> {clusters:,} clusters ({len(frame) - clusters:,} merged); "
+        f"{len(result.review):,} pairs to review{'; ' + held if held else ''}; wrote {out}")
     return EXIT_OK
 
 

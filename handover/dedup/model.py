@@ -298,11 +298,29 @@ def prefilter_sql(entity: str, present: set[str]) -> str:
     return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in shared) + f" ELSE {gate_sql(entity, present)} END"
 
 
-def present_columns(con, table: str, columns: list[str]) -> set[str]:
-    """Match columns populated in at least MIN_COVERAGE of the rows."""
-    counts = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in columns)} FROM {table}").fetchone()
+def present_columns(con, table: str, columns: list[str], notes: list[str] | None = None) -> set[str]:
+    """Match columns populated in at least MIN_COVERAGE of the rows and holding at least two
+    different values (a constant says nothing about who is who). Each column left out for a reason
+    other than being absent from the input is named in `notes`."""
+    typed = dict(con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '{table}'").fetchall())
+    counts = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in columns)}, "
+                         + ", ".join(f"approx_count_distinct({c})" if typed.get(c) == "VARCHAR" else "2" for c in columns)
+                         + f" FROM {table}").fetchone()
     n = max(counts[0], 1)
-    return {c for c, k in zip(columns, counts[1:]) if k / n >= MIN_COVERAGE}
+    filled, distinct = counts[1:len(columns) + 1], counts[len(columns) + 1:]
+    present = set()
+    for column, k, d in zip(columns, filled, distinct):
+        if k == 0:
+            continue  # not in the input, or nothing usable in it: said by the caller per input column
+        if k / n < MIN_COVERAGE:
+            if notes is not None:
+                notes.append(f"comparison {column} dropped: only {k:,} of {n:,} records have a usable value")
+        elif d < 2:
+            if notes is not None:
+                notes.append(f"comparison {column} dropped: every record with a value has the same one")
+        else:
+            present.add(column)
+    return present
 
 
 def connect(memory_limit: str | None = None, temp_dir: str | None = None, threads: int | None = None):
@@ -322,19 +340,21 @@ def connect(memory_limit: str | None = None, temp_dir: str | None = None, thread
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"uid_l": pd.Series(dtype="int64"), "uid_r": pd.Series(dtype="int64"),
-                         "match_weight": pd.Series(dtype="float64"), "match_probability": pd.Series(dtype="float64"),
+                         "match_weight": pd.Series(dtype="float64"), "raw_weight": pd.Series(dtype="float64"),
+                         "match_probability": pd.Series(dtype="float64"), "raw_probability": pd.Series(dtype="float64"),
                          "gate": pd.Series(dtype="bool")})
 
 
 def score_pairs(
     con, table: str, candidates: str, entity: str, present: set[str], org: tuple[str, ...], *,
     floor_probability: float, prior: float | None = None, progress: Callable[[str], None] | None = None, seed: int = 42,
-    u_max_pairs: float = 1e6, em_max_pairs: float = 2e5,
+    u_max_pairs: float = 1e6, em_max_pairs: float = 2e5, check_names: bool = True,
 ) -> pd.DataFrame:
     """Train a model on `table` (uid + match columns) and score the `candidates` pairs (match_key,
     join_key_l, join_key_r). `prior`: the probability that two random records match, if known
     (else estimated from deterministic rules with 70% recall). Returns uid_l, uid_r, match_weight,
-    match_probability (both after the organisational cap) and gate, for pairs with probability >=
+    match_probability (both after the organisational cap), raw_weight and raw_probability (before it)
+    and gate (names compatible; TRUE when not `check_names`), for pairs with raw probability >=
     floor_probability. Deterministic: seeded sampling, hash-based EM sampling, weights rounded."""
     from splink import DuckDBAPI, Linker, SettingsCreator
 
@@ -372,10 +392,13 @@ def score_pairs(
     predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
     weight = adjusted_weight_sql(comparisons, org)
     pairs = con.execute(f"""
-        WITH p AS (SELECT uid_l, uid_r, round({weight}, 6) AS match_weight FROM {predictions.physical_name})
-        SELECT p.uid_l, p.uid_r, p.match_weight, 1.0 / (1.0 + pow(2.0, -p.match_weight)) AS match_probability,
-               {gate_sql(entity, present)} AS gate
+        WITH p AS (SELECT uid_l, uid_r, round({weight}, 6) AS match_weight, round(match_weight, 6) AS raw_weight
+                   FROM {predictions.physical_name})
+        SELECT p.uid_l, p.uid_r, p.match_weight, p.raw_weight,
+               1.0 / (1.0 + pow(2.0, -p.match_weight)) AS match_probability,
+               1.0 / (1.0 + pow(2.0, -p.raw_weight)) AS raw_probability,
+               {gate_sql(entity, present) if check_names else "TRUE"} AS gate
         FROM p JOIN {table} l ON l.uid = p.uid_l JOIN {table} r ON r.uid = p.uid_r
-        WHERE p.match_weight >= {floor}""").df()
+        WHERE p.raw_weight >= {floor}""").df()
     predictions.drop_table_from_database_and_remove_from_cache()
     return pairs if len(pairs) else _empty()

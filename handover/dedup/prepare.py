@@ -29,14 +29,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handover.dedup.tables import (
-    CITY_ALIASES, CN_PLACES, COUNTRY_ALIASES, FREE_MAIL_DOMAINS, LEGAL_FORMS_CJK, LEGAL_FORMS_LATIN, NAME_TITLES,
-    NICKNAME_FORMS, NICKNAMES, STREET_WORDS, UNIT_WORDS, US_STATES,
-)
+from handover.dedup.reference import reference
 
 CONTACT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "street", "city",
                    "postcode", "state", "country", "date_of_birth")
-ACCOUNT_COLUMNS = ("name", "domain", "phone", "street", "city", "postcode", "state", "country", "tax_id")
+ACCOUNT_COLUMNS = ("name", "domain", "website", "phone", "street", "city", "postcode", "state", "country", "tax_id")
 CANONICAL = {"contact": CONTACT_COLUMNS, "account": ACCOUNT_COLUMNS}
 
 # rule component (canonical name, plus "name") -> prepared key columns that must all be present and equal
@@ -45,10 +42,10 @@ RULE_KEYS = {
         "email": ("email",), "phone": ("phone",), "name": ("first_key", "last_name"),
         "full_name": ("first_key", "last_name"), "first_name": ("first_key",), "last_name": ("last_name",),
         "company": ("company",), "street": ("street",), "city": ("city",), "postcode": ("postcode",),
-        "state": ("state",), "country": ("country",), "date_of_birth": ("dob",),
+        "state": ("state",), "country": ("country",), "date_of_birth": ("dob",), "domain": ("email_domain",),
     },
     "account": {
-        "name": ("name",), "domain": ("domain",), "phone": ("phone",), "street": ("street",), "city": ("city",),
+        "name": ("name",), "domain": ("domain",), "website": ("domain",), "phone": ("phone",), "street": ("street",), "city": ("city",),
         "postcode": ("postcode",), "state": ("state",), "country": ("country",), "tax_id": ("tax_id",),
     },
 }
@@ -57,8 +54,7 @@ PREPARED_COLUMNS = {
                 "street", "street_num", "city", "postcode", "state", "country"),
     "account": ("name", "domain", "phone", "tax_id", "street", "street_num", "city", "postcode", "state", "country"),
 }
-ROLE_MAILBOXES = ("info", "sales", "admin", "contact", "office", "support", "service", "hello", "enquiries",
-                  "enquiry", "marketing", "hr", "finance", "accounts", "noreply", "no-reply", "mail", "team", "help")
+REF = reference()
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -119,10 +115,10 @@ def _sql_list(values) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-_LATIN_FORMS = "|".join(re.escape(f).replace("\\ ", " ") for f in sorted(LEGAL_FORMS_LATIN, key=len, reverse=True))
-_LEGAL_FORM_AT_END = f"(?: (?:{_LATIN_FORMS})|(?:{'|'.join(LEGAL_FORMS_CJK)}))$"
+_LATIN_FORMS = "|".join(re.escape(f).replace("\\ ", " ") for f in REF.legal_forms_latin)
+_LEGAL_FORM_AT_END = f"(?: (?:{_LATIN_FORMS})|(?:{'|'.join(REF.legal_forms_cjk)}))$"
 
-_TITLES = "|".join(NAME_TITLES)
+_TITLES = "|".join(REF.titles)
 _AFTER_COMMA = "regexp_replace(" + _words("regexp_extract(raw, ',(.*)$', 1)") + f", '^(?:(?:{_TITLES}) )+', '')"
 _BEFORE_COMMA = _words("regexp_extract(raw, '^([^,]*),', 1)")
 
@@ -143,10 +139,12 @@ _HAN_PLACE_SUFFIX = "'^(\\p{Han}{2,}?)(?:省|市|自治区|特别行政区|地�
 _PLACE: list[tuple[str, str]] = [
     ("w", _words("raw")), ("s", _squash("w")),
     ("h", f"coalesce(nullif(regexp_extract(s, {_HAN_PLACE_SUFFIX}, 1), ''), s)"),
-    ("p", _lookup("h", CN_PLACES)),
+    ("p", _lookup("h", REF.cn_places)),
 ]
 RECIPES: dict[str, Recipe] = {
-    "first_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
+    # titles before a given name and a middle initial after it dropped (Mrs Sandra B -> sandra)
+    "first_name": ([("w", _words("raw")), ("t", f"regexp_replace(w, '^(?:(?:{_TITLES}) )+', '')"),
+                    ("v", "regexp_replace(t, '(?: [a-z])+$', '')"), ("han", _HAN.format("v"))], ["v", "han"]),
     "last_name": ([("v", _words("raw")), ("han", _HAN.format("v"))], ["v", "han"]),
     "full_name": ([
         ("w0", _words("raw")),
@@ -162,25 +160,30 @@ RECIPES: dict[str, Recipe] = {
         ("first_han", _HAN.format("first")), ("last_han", _HAN.format("last")),
     ], ["first", "last", "first_han", "last_han"]),
     "email": ([
-        ("e", "replace(replace(replace(lower(trim(raw)), 'mailto:', ''), ' ', ''), '\t', '')"),
+        # the address inside a display name or a sentence ("Wang Li" <li.wang@acme.cn>, mailto:...)
+        ("e0", "replace(lower(trim(raw)), 'mailto:', '')"),
+        ("e", "coalesce(nullif(regexp_extract(e0, '[^\\s<>\"''(),;:\\[\\]]+@[^\\s<>\"''(),;:\\[\\]]+'), ''), "
+              "replace(replace(e0, ' ', ''), '\t', ''))"),
         ("at_pos", "strpos(e, '@')"),
         ("d0", "CASE WHEN at_pos > 1 AND strpos(substr(e, at_pos + 1), '@') = 0 THEN rtrim(substr(e, at_pos + 1), '.') END"),
         ("domain", "CASE WHEN d0 = 'googlemail.com' THEN 'gmail.com' WHEN contains(d0, '.') THEN d0 END"),
         ("local0", "nullif(split_part(substr(e, 1, at_pos - 1), '+', 1), '')"),
         ("local1", "CASE WHEN domain = 'gmail.com' THEN replace(local0, '.', '') ELSE local0 END"),
-        ("local", f"CASE WHEN domain IS NOT NULL AND local1 NOT IN ({_sql_list(ROLE_MAILBOXES)}) THEN local1 END"),
+        ("local", f"CASE WHEN domain IS NOT NULL AND local1 NOT IN ({_sql_list(REF.role_mailboxes)}) THEN local1 END"),
         ("email", "local || '@' || domain"),
         ("plain", "nullif(regexp_replace(local, '[._-]', '', 'g'), '')"),
         ("digits", "regexp_matches(plain, '[0-9]')"),
-    ], ["email", "plain", "digits"]),
+    ], ["email", "plain", "digits", "domain"]),
     "phone": ([
-        ("x", "CASE WHEN regexp_matches(raw, '[^0-9 ()+.-]') "
+        # the first number in the cell (several numbers, a label, an extension or a remark around it)
+        ("run", "nullif(regexp_extract(raw, '\\+?[0-9][0-9 ()./-]{5,}[0-9]'), '')"),
+        ("x", "CASE WHEN run IS NOT NULL THEN run WHEN regexp_matches(raw, '[^0-9 ()+.-]') "
               "THEN regexp_replace(lower(raw), '(?:ext\\.?|x|#|;ext=|分机|转).*$', '') ELSE raw END"),
         ("d", "regexp_replace(x, '[^0-9]', '', 'g')"),
-        ("v", "CASE WHEN length(d) >= 7 THEN right(d, 10) END"),
+        ("v", "CASE WHEN length(d) >= 7 AND NOT contains(raw, '@') THEN right(d, 10) END"),
     ], ["v"]),
     "company": ([
-        ("w", _words("replace(raw, '&', ' and ')")),
+        ("w", _words("replace(replace(raw, '&', ' and '), '.', '')")),
         ("s0", "regexp_replace(w, '^the ', '')"),
         ("s1", f"trim(regexp_replace(s0, '{_LEGAL_FORM_AT_END}', ''))"),
         ("s2", f"trim(regexp_replace(s1, '{_LEGAL_FORM_AT_END}', ''))"),
@@ -208,12 +211,12 @@ RECIPES: dict[str, Recipe] = {
     "street": ([
         # flats and rooms dropped (Flat 3, Apt 4B, #28C, 2801室, 11栋), so is a Chinese address's city and
         # district (上海市黄浦区福州路236号 == 福州路236号); street types and directions dropped
-        ("u", f"regexp_replace(lower(raw), '(?:\\b(?:{'|'.join(UNIT_WORDS)})\\.?\\s*[0-9]+[a-z]?\\b|#\\s*[0-9a-z]+)', ' ', 'g')"),
+        ("u", f"regexp_replace(lower(raw), '(?:\\b(?:{'|'.join(REF.unit_words)})\\.?\\s*[0-9]+[a-z]?\\b|#\\s*[0-9a-z]+)', ' ', 'g')"),
         ("c", "CASE WHEN NOT regexp_matches(u, '[^\\x00-\\x7f]') THEN u ELSE "
               "regexp_replace(regexp_replace(u, '^(?:\\p{Han}{2,3}?(?:省|市))?(?:\\p{Han}{1,4}?(?:区|县))?', ''), "
               "'(?:[0-9]+(?:栋|幢|座|号楼|单元|楼|层))*(?:[0-9]+(?:室|房))?\\s*$', '') END"),
         ("w", _words("c")),
-        ("t", f"trim(regexp_replace(w, '\\b(?:{'|'.join(STREET_WORDS)})\\b', ' ', 'g'))"),
+        ("t", f"trim(regexp_replace(w, '\\b(?:{'|'.join(REF.street_words)})\\b', ' ', 'g'))"),
         ("v", f"coalesce({_squash('t')}, {_squash('w')})"),
         ("num", "nullif(regexp_extract(w, '([0-9]+[a-z]?)', 1), '')"),
     ], ["v", "num"]),
@@ -221,11 +224,11 @@ RECIPES: dict[str, Recipe] = {
         ("d0", "regexp_replace(regexp_replace(lower(raw), '\\s+', '', 'g'), '^[^@/]*@', '')"),
         ("d1", "regexp_replace(regexp_replace(d0, '^[a-z][a-z0-9+.-]*://', ''), '[/?#:].*$', '')"),
         ("d2", "trim(regexp_replace(d1, '^www[0-9]?\\.', ''), '.')"),
-        ("v", f"CASE WHEN contains(d2, '.') AND d2 NOT IN ({_sql_list(FREE_MAIL_DOMAINS)}) THEN d2 END"),
+        ("v", f"CASE WHEN contains(d2, '.') AND d2 NOT IN ({_sql_list(REF.free_mail)}) THEN d2 END"),
     ], ["v"]),
-    "city": (_PLACE + [("v", _lookup("p", CITY_ALIASES))], ["v"]),
-    "state": (_PLACE + [("v", _lookup("p", US_STATES))], ["v"]),
-    "country": (_PLACE + [("v", _lookup("p", COUNTRY_ALIASES))], ["v"]),
+    "city": (_PLACE + [("v", _lookup("p", REF.city_aliases))], ["v"]),
+    "state": (_PLACE + [("v", _lookup("p", REF.us_states))], ["v"]),
+    "country": _TEXT,  # raw values are ISO codes already where the cleaning stage's table knows the name
     # ZIP+4 -> ZIP; leading zeros lost by spreadsheets do not matter
     "postcode": ([("w", _words("raw")), ("s", _squash("w")),
                   ("z", "CASE WHEN regexp_matches(s, '^[0-9]{9}$') THEN left(s, 5) ELSE s END"),
@@ -235,13 +238,22 @@ RECIPES: dict[str, Recipe] = {
 RECIPES["name"] = RECIPES["company"]
 
 
-def _recipe_sql(column: str, values: str) -> str:
-    """The recipe's outputs for every value: `values` has (code, raw)."""
+def _recipe_sql(column: str, values: str, prefix: str | None = None) -> str:
+    """The recipe's outputs for every value: `values` has (code, raw); outputs named <prefix>__<output>."""
     steps, outputs = RECIPES[column]
     sql = f"SELECT code, raw FROM {values} WHERE raw IS NOT NULL"
     for name, expr in steps:
         sql = f"SELECT *, {expr} AS {name} FROM ({sql})"
-    return f"SELECT code, {', '.join(f'{o} AS {column}__{o}' for o in outputs)} FROM ({sql})"
+    return f"SELECT code, {', '.join(f'{o} AS {prefix or column}__{o}' for o in outputs)} FROM ({sql})"
+
+
+# A value in the wrong column, read with another column's recipe: (recipe, source column, output prefix).
+# An address in the phone column, a number in the e-mail column, a whole name in first_name or last_name.
+CROSS_RECIPES = {
+    "contact": (("email", "phone", "phone_as_email"), ("phone", "email", "email_as_phone"),
+                ("full_name", "first_name", "first_as_full"), ("full_name", "last_name", "last_as_full")),
+    "account": (("email", "phone", "phone_as_email"), ("domain", "website", "website")),
+}
 
 
 # output column -> SQL over the joined recipe outputs (c__o); None when the input column is absent
@@ -252,33 +264,45 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     if entity == "contact":
         fn, ln = get("first_name"), get("last_name")
-        use_full = f"({fn} IS NULL AND {ln} IS NULL)"
-        first = f"CASE WHEN {use_full} THEN {get('full_name', 'first')} ELSE {fn} END"
+        # where the parts are missing, the whole name in full_name, or in the one part present: a Latin
+        # first_name with several words and no last name, or three or more Han characters alone
+        sources = [(f"({fn} IS NULL AND {ln} IS NULL)", "full_name"),
+                   (f"({ln} IS NULL AND contains({fn}, ' ') AND NOT {get('first_name', 'han', 'BOOLEAN')})", "first_as_full"),
+                   (f"({ln} IS NULL AND {get('first_name', 'han', 'BOOLEAN')} AND length({fn}) >= 3)", "first_as_full"),
+                   (f"({fn} IS NULL AND {get('last_name', 'han', 'BOOLEAN')} AND length({ln}) >= 3)", "last_as_full")]
+
+        def pick(part: str, own: str, kind: str = "VARCHAR") -> str:
+            whens = " ".join(f"WHEN {cond} THEN {get(src, part, kind)}" for cond, src in sources)
+            return f"CASE {whens} ELSE {own} END"
+
+        first = pick("first", fn)
         out["first_name"] = first
-        out["last_name"] = f"CASE WHEN {use_full} THEN {get('full_name', 'last')} ELSE {ln} END"
+        out["last_name"] = pick("last", ln)
         out["first_key"] = f"coalesce(k.formal, split_part({first}, ' ', 1))"
         # every formal name the first word can stand for, and itself (nell -> [nell, eleanor, helen, ...])
         out["first_keys"] = (f"CASE WHEN {first} IS NOT NULL THEN "
                              f"list_prepend(split_part({first}, ' ', 1), coalesce(k.forms, [])) END")
         for part in ("first", "last"):  # the part is written in Han characters (typo distances mean nothing)
-            out[f"{part}_han"] = (f"coalesce(CASE WHEN {use_full} THEN {get('full_name', part + '_han', 'BOOLEAN')} "
-                                  f"ELSE {get(part + '_name', 'han', 'BOOLEAN')} END, FALSE)")
-        out["email"] = get("email", "email")
+            out[f"{part}_han"] = f"coalesce({pick(part + '_han', get(part + '_name', 'han', 'BOOLEAN'), 'BOOLEAN')}, FALSE)"
+        out["email"] = f"coalesce({get('email', 'email')}, {get('phone_as_email', 'email')})"
+        # a company's mail domain (a free-mail provider's is nobody's), for a rule on `domain`
+        domain = f"coalesce({get('email', 'domain')}, {get('phone_as_email', 'domain')})"
+        out["email_domain"] = f"CASE WHEN {domain} NOT IN ({_sql_list(REF.free_mail)}) THEN {domain} END"
         # the local part without separators, and whether it looks made of the person's name (then two
         # namesakes share it: john.smith@a.com, johnsmith@b.com) or of pinyin (no digits, Han name)
-        local = get("email", "plain")
+        local = f"coalesce({get('email', 'plain')}, {get('phone_as_email', 'plain')})"
         out["email_local"] = local
         f, l = (f"replace({out[c]}, ' ', '')" for c in ("first_name", "last_name"))
-        out["email_name_like"] = (f"CASE WHEN {local} IS NULL OR {get('email', 'digits', 'BOOLEAN')} THEN FALSE "
+        out["email_name_like"] = (f"CASE WHEN {local} IS NULL OR coalesce({get('email', 'digits', 'BOOLEAN')}, {get('phone_as_email', 'digits', 'BOOLEAN')}) THEN FALSE "
                                   f"WHEN {out['first_han']} OR {out['last_han']} THEN TRUE "
                                   f"ELSE coalesce(contains({local}, {l}), FALSE) OR coalesce(contains({local}, {f}), FALSE) END")
-        out["phone"] = get("phone")
+        out["phone"] = f"coalesce({get('phone')}, {get('email_as_phone')})"
         out["company"] = get("company")
         out["dob"] = get("date_of_birth")
     else:
         out["first_han"] = out["last_han"] = "FALSE"
         out["name"] = get("name")
-        out["domain"] = get("domain")
+        out["domain"] = f"coalesce({get('domain')}, {get('website')})"
         out["phone"] = get("phone")
         out["tax_id"] = get("tax_id")
     out["street"] = get("street")
@@ -288,15 +312,30 @@ def _outputs(entity: str, columns: set[str]) -> dict[str, str]:
     return out
 
 
-def prepare_sql(entity: str, source: str, columns: set[str]) -> str:
-    """The DuckDB query turning `source` (uid and, per canonical column c, the code of its value in
-    the table `__handover_values_c` (code, raw)) into match columns."""
-    used = [c for c in CANONICAL[entity] if c in columns]
-    ctes = ", ".join(f'"r_{c}" AS ({_recipe_sql(c, f"__handover_values_{c}")})' for c in used)
-    joins = " ".join(f'LEFT JOIN "r_{c}" ON "r_{c}".code = s."{c}"' for c in used)
-    outputs = _outputs(entity, set(used))
-    select = ", ".join(f"{expr} AS {name}" for name, expr in outputs.items())
-    sql = f"SELECT s.uid, {select} FROM {source} s {joins}"
+def generic_recipe(column: str) -> tuple[str, str]:
+    """(recipe, output) for a column the matcher does not compare, used by exact rules only: an
+    e-mail or phone recipe when the name says so, else text without case, width and punctuation."""
+    if "email" in column:
+        return "email", "email"
+    if "phone" in column or "mobile" in column:
+        return "phone", "v"
+    return "tax_id", "v"
+
+
+def prepare_sql(entity: str, source: str, columns: set[str], extra: tuple[str, ...] = ()) -> str:
+    """The DuckDB query turning `source` (uid and, per column c, the code of its value in the table
+    `__handover_values_c` (code, raw)) into match columns; each `extra` column c (not canonical for
+    the entity) becomes a generic key `key_c` for exact rules."""
+    used = [c for c in CANONICAL.get(entity, ()) if c in columns]
+    parts = [(c, c, c) for c in used if c in RECIPES]
+    parts += [(recipe, source, prefix) for recipe, source, prefix in CROSS_RECIPES.get(entity, ()) if source in used]
+    parts += [(generic_recipe(c)[0], c, f"key_{c}") for c in extra]
+    ctes = ", ".join(f'"r_{p}" AS ({_recipe_sql(r, f"__handover_values_{c}", p)})' for r, c, p in parts)
+    joins = " ".join(f'LEFT JOIN "r_{p}" ON "r_{p}".code = s."{c}"' for _r, c, p in parts)
+    outputs = _outputs(entity, {p for _r, _c, p in parts}) if entity in CANONICAL else {}
+    outputs |= {f"key_{c}": f'"key_{c}__{generic_recipe(c)[1]}"' for c in extra}
+    select = ", ".join(["s.uid"] + [f'{expr} AS "{name}"' for name, expr in outputs.items()])
+    sql = f"SELECT {select} FROM {source} s {joins}"
     if entity == "contact":
         first = outputs["first_name"]
         sql += f" LEFT JOIN __handover_nicknames k ON k.nick = split_part({first}, ' ', 1)"
@@ -313,7 +352,16 @@ def _fold_array(values: pa.Array) -> pa.Array:
     return pc.if_else(non_ascii, pc.take(mapped, pc.index_in(values, value_set=uniques)), values)
 
 
-def _encoded(series: pd.Series) -> tuple[pa.Array, pa.Table]:
+def _country_codes(values: pa.Array) -> pa.Array:
+    """ISO alpha-2 codes (lower case) where the cleaning stage's country table knows the value, else the value."""
+    from handover.cleaning.places import country_code
+
+    uniques = pc.unique(values.drop_null())
+    mapped = pa.array([(country_code(v) or v).lower() for v in uniques.to_pylist()], pa.large_string())
+    return pc.take(mapped, pc.index_in(values, value_set=uniques))
+
+
+def _encoded(series: pd.Series, column: str = "") -> tuple[pa.Array, pa.Table]:
     """(code per row, table of values (code, raw)), raw values folded (NFKC, case, script).
 
     A column with few distinct values is dictionary-encoded, so its recipe runs once per distinct
@@ -322,21 +370,24 @@ def _encoded(series: pd.Series) -> tuple[pa.Array, pa.Table]:
     sample = values.slice(0, 20_000)
     if len(sample) >= 1000 and pc.count_distinct(sample).as_py() > 0.6 * len(sample):
         codes = pa.array(np.arange(len(values), dtype=np.int32))
-        return codes, pa.table({"code": codes, "raw": _fold_array(values)})
+        raw = _fold_array(values)
+        return codes, pa.table({"code": codes, "raw": _country_codes(raw) if column == "country" else raw})
     encoded = pc.dictionary_encode(values)
     dictionary = _fold_array(encoded.dictionary)
+    if column == "country":
+        dictionary = _country_codes(dictionary)
     return encoded.indices, pa.table({"code": pa.array(np.arange(len(dictionary), dtype=np.int32)), "raw": dictionary})
 
 
-def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
-    """Create DuckDB table `table`: uid (row position) and the match columns of `frame`.
+def prepare_into(con, frame: pd.DataFrame, entity: str, table: str, extra: tuple[str, ...] = ()) -> None:
+    """Create DuckDB table `table`: uid (row position), the match columns of `frame`, and a generic
+    key `key_c` for each `extra` column c (exact rules on fields the matcher does not compare).
 
     Each column is dictionary-encoded first: the recipes run once per distinct value and join back
     on integer codes."""
-    check_entity(entity)
     data = {"uid": pa.array(np.arange(len(frame), dtype=np.int64))}
     registered = ["__handover_source", "__handover_nicknames"]
-    for name in CANONICAL[entity]:
+    for name in (*CANONICAL.get(entity, ()), *extra):
         if name in frame.columns:
             column = frame[name]
             if name == "full_name" and ("first_name" in frame.columns or "last_name" in frame.columns):
@@ -346,17 +397,17 @@ def prepare_into(con, frame: pd.DataFrame, entity: str, table: str) -> None:
                     if part in frame.columns:
                         named |= frame[part].notna() & (frame[part].astype("str").str.strip() != "")
                 column = column.where(~named.to_numpy(), None)
-            data[name], values = _encoded(column)
+            data[name], values = _encoded(column, name)
             con.register(f"__handover_values_{name}", values)
             registered.append(f"__handover_values_{name}")
     con.register("__handover_source", pa.table(data))
     con.register("__handover_nicknames", pa.table({
-        "nick": list(NICKNAMES), "formal": list(NICKNAMES.values()),
-        "forms": [list(NICKNAME_FORMS[n]) for n in NICKNAMES]}))
+        "nick": list(REF.nicknames), "formal": list(REF.nicknames.values()),
+        "forms": [list(REF.nickname_forms[n]) for n in REF.nicknames]}))
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS "
-                    + prepare_sql(entity, "__handover_source", set(data) - {"uid"}))
+                    + prepare_sql(entity, "__handover_source", set(data) - {"uid"}, tuple(c for c in extra if c in data)))
     finally:
         for name in registered:
             con.unregister(name)

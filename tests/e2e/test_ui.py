@@ -175,7 +175,7 @@ def asset_nodes(webserver: Webserver) -> dict[tuple[str, ...], dict]:
 def test_every_stage_asset_is_served_with_its_description(webserver: Webserver, asset_nodes: dict) -> None:
     expected = {(webserver.migration, stage, entity) for stage in STAGES for entity in ENTITIES}
     expected.add((webserver.migration, "reconciled", "report"))
-    expected.add((webserver.migration, "review", "account"))
+    expected |= {(webserver.migration, "review", "account"), (webserver.migration, "review", "contact")}
     assert set(asset_nodes) == expected
     for path in expected:
         node = asset_nodes[path]

@@ -23,8 +23,9 @@ GATED_STAGES = STAGES[1:]  # every stage from backup on has at least one blockin
 
 def expected_keys(migration: str) -> set[dg.AssetKey]:
     keys = {dg.AssetKey([migration, stage, entity]) for stage in STAGES for entity in ENTITIES}
-    # The demo reviews probabilistic account matches; its contacts merge by exact rules only.
-    return keys | {dg.AssetKey([migration, "reconciled", "report"]), dg.AssetKey([migration, "review", "account"])}
+    # The demo reviews probabilistic account and contact matches.
+    return keys | {dg.AssetKey([migration, "reconciled", "report"]), dg.AssetKey([migration, "review", "account"]),
+                   dg.AssetKey([migration, "review", "contact"])}
 
 
 def blocking_checks(definitions: dg.Definitions) -> dict[dg.AssetKey, set[str]]:

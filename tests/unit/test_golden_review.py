@@ -109,3 +109,19 @@ def test_a_bad_decision_names_file_and_row(tmp_path: Path) -> None:
     path.write_text("left,right,decision\n", encoding="utf-8")
     with pytest.raises(ReviewError, match="missing column"):
         read_decisions(path)
+
+
+def test_queue_summary_counts_pairs_and_what_each_guard_held_back() -> None:
+    import duckdb
+
+    from handover.review import queue_summary
+    from handover.staging import append_ledger_rows, ledger_frame
+
+    con = duckdb.connect(":memory:")
+    rows = [("contact", "a", "b", 0.99, "names"), ("contact", "c", "d", 0.97, "names"), ("contact", "e", "f", 0.85, "between thresholds"),
+            ("contact", "g", "h", 0.96, "weak_links"), ("account", "x", "y", 0.9, "between thresholds")]
+    append_ledger_rows(con, "review", ledger_frame("review", pd.DataFrame(rows, columns=["entity", "left_id", "right_id", "probability", "reason"])))
+    summary = queue_summary(con).set_index("entity")
+    assert summary.loc["contact", "pairs_to_review"] == 4 and summary.loc["account", "pairs_to_review"] == 1
+    assert summary.loc["contact", "held_by_names"] == 2 and summary.loc["contact", "held_by_weak_links"] == 1
+    assert summary.loc["contact", "held_by_shared_evidence"] == 0

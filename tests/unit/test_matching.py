@@ -1,4 +1,5 @@
-"""handover.matching: match keys, exact-rule clustering and golden records."""
+"""One entity-resolution path: exact rules through handover.dedup (the same match keys with or without
+probabilistic matching), and golden records (handover.cleaning.golden)."""
 
 from __future__ import annotations
 
@@ -6,106 +7,58 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from handover.matching import ExactRule, cluster_exact, cluster_pairs, golden_records, match_key, rule_keys
+from handover.cleaning.golden import golden_records
+from handover.dedup import ProbabilisticConfig, resolve
+
+PEOPLE = pd.DataFrame({
+    "id": ["A", "B", "C", "D", "E"],
+    "first_name": ["Ann", "ANN", "ann", "Zed", "Someone"],
+    "last_name": ["Lee", "Lee", "Lee", "Zed", "Else"],
+    "email": ["ann@x.com", "ANN@X.COM", None, "zed@x.com", None],
+    "phone": [None, "138 0013 8000", "+86 13800138000", None, "13800138000"],
+}, dtype=object)
 
 
-def keys(values: list[object]) -> list[str | None]:
-    out = match_key(pd.Series(values, dtype=object))
-    return [None if pd.isna(v) else v for v in out]
+def labels(frame: pd.DataFrame, rules: list[str], **kw: object) -> list[str]:
+    return resolve(frame, "contact", rules=rules, probabilistic=None, **kw).cluster_id.tolist()
 
 
-# --- match_key -------------------------------------------------------------------------------------
+def test_exact_rules_are_transitive() -> None:
+    # A~B by email, B~C by phone+name: one cluster named by its smallest id; E shares the phone, not the name
+    assert labels(PEOPLE, ["email", "phone+name"]) == ["A", "A", "A", "D", "E"]
+    assert labels(PEOPLE, ["email"]) == ["A", "A", "C", "D", "E"]
+    assert labels(PEOPLE.iloc[:0], ["email"]) == []
 
 
-def test_match_key_ignores_case_width_and_punctuation() -> None:
-    assert keys(["Ann.Lee@Example.COM", "ann.lee@example.com", "ＡＮＮ．ＬＥＥ＠ＥＸＡＭＰＬＥ．ＣＯＭ"]) == ["annleeexamplecom"] * 3
-    assert keys(["(010) 5555-1234", "010 5555 1234", "010-5555-1234"]) == ["01055551234"] * 3
-    assert keys(["Straße GmbH", "STRASSE gmbh"]) == ["strassegmbh"] * 2  # casefold, not lower
-    assert keys(["北京 星辰科技", "北京星辰科技"]) == ["北京星辰科技"] * 2
-
-
-def test_match_key_keeps_different_values_apart() -> None:
-    a, b = keys(["ann@example.com", "anne@example.com"])
-    assert a != b
-
-
-def test_match_key_of_empty_values_is_none() -> None:
-    assert keys([None, np.nan, "", "  ", "---", "\u3000"]) == [None] * 6
-
-
-def test_match_key_keeps_the_index() -> None:
-    series = pd.Series(["A", "a"], index=[10, 20])
-    assert match_key(series).index.tolist() == [10, 20]
-
-
-# --- rule_keys -------------------------------------------------------------------------------------
-
-
-def test_rule_keys_join_all_parts() -> None:
-    frame = pd.DataFrame({"phone": ["138-0013-8000", "13800138000"], "name": ["Ann Lee", "ANN LEE"]})
-    result = rule_keys(frame, ExactRule.parse("phone + name"))
-    assert result.iloc[0] == result.iloc[1] is not None
-
-
-def test_rule_keys_none_when_a_part_is_missing() -> None:
-    frame = pd.DataFrame({"phone": ["1", None, "1", "  "], "name": ["Ann", "Ann", None, "Ann"]}, dtype=object)
-    result = rule_keys(frame, ExactRule.parse("phone+name"))
-    assert result.iloc[0] is not None
-    assert result.iloc[1:].isna().all()
-
-
-def test_rule_keys_do_not_collide_across_the_separator() -> None:
-    frame = pd.DataFrame({"a": ["ab", "a"], "b": ["c", "bc"]})
-    result = rule_keys(frame, ExactRule.parse("a+b"))
-    assert result.iloc[0] != result.iloc[1]
-
-
-def test_exact_rule_parse() -> None:
-    assert ExactRule.parse("phone + name") == ExactRule("phone + name", ("phone", "name"))
-
-
-# --- clustering ------------------------------------------------------------------------------------
-
-PEOPLE = pd.DataFrame(
-    {
-        "email": ["ann@x.com", "ANN@X.COM", None, "zed@x.com", None],
-        "phone": [None, "138 0013 8000", "13800138000", None, "13800138000"],
-        "name": ["Ann", "Ann Lee", "ann lee", "Zed", "Someone Else"],
-    },
-    dtype=object,
-)
-RULES = [ExactRule.parse("email"), ExactRule.parse("phone+name")]
-
-
-def test_cluster_exact_is_transitive() -> None:
-    labels, joined_by = cluster_exact(PEOPLE, RULES)
-    # A~B by email, B~C by phone+name: one cluster labelled by its first member; D and E alone
-    assert labels.tolist() == [0, 0, 0, 3, 4]
-    # every member of a merged cluster is explained by a rule, whichever of them survives (A by email too)
-    assert joined_by == {0: "email", 1: "email", 2: "phone+name"}
-
-
-def test_cluster_exact_with_one_rule_only() -> None:
-    labels, _ = cluster_exact(PEOPLE, [ExactRule.parse("email")])
-    assert labels.tolist() == [0, 0, 2, 3, 4]
-
-
-def test_cluster_exact_without_matches_or_rows() -> None:
-    labels, joined_by = cluster_exact(PEOPLE, [ExactRule.parse("name")])
-    assert labels.tolist() == [0, 1, 1, 3, 4]  # "Ann Lee" and "ann lee"
-    labels, joined_by = cluster_exact(PEOPLE.iloc[:0], RULES)
-    assert labels.tolist() == [] and joined_by == {}
-
-
-def test_cluster_exact_on_a_non_default_index() -> None:
+def test_exact_rules_on_a_non_default_index_keep_it() -> None:
     frame = PEOPLE.set_axis([50, 40, 30, 20, 10])
-    labels, _ = cluster_exact(frame, RULES)
-    assert labels.tolist() == [0, 0, 0, 3, 4]  # positions, not index labels
+    result = resolve(frame, "contact", rules=["email", "phone+name"], probabilistic=None)
+    assert result.cluster_id.index.tolist() == [50, 40, 30, 20, 10]
+    assert result.cluster_id.tolist() == ["A", "A", "A", "D", "E"]
 
 
-def test_cluster_pairs_labels_are_smallest_positions() -> None:
-    labels = cluster_pairs(6, np.array([5, 3, 4]), np.array([3, 1, 2]))
-    assert labels.tolist() == [0, 1, 2, 1, 2, 1]
+def test_the_email_rule_reads_addresses_the_same_way_with_or_without_the_model() -> None:
+    """Gmail dots, +tags, case and a display name fold alike whether or not `probabilistic` is set."""
+    rows = [("G1", "John", "Smith", "j.smith+crm@gmail.com"), ("G2", "John", "Smith", "JSmith@GoogleMail.com"),
+            ("G3", "John", "Smith", '"John Smith" <jsmith@gmail.com>')]
+    rows += [(f"F{i}", f"Person{i}", f"Family{i % 7}", f"p{i}@example.org") for i in range(40)]
+    frame = pd.DataFrame(rows, columns=["id", "first_name", "last_name", "email"])
+    exact = resolve(frame, "contact", rules=["email"], probabilistic=None)
+    both = resolve(frame, "contact", rules=["email"], probabilistic=ProbabilisticConfig())
+    assert exact.cluster_id.iloc[:3].tolist() == ["G1"] * 3
+    assert both.cluster_id.iloc[:3].tolist() == ["G1"] * 3
+    assert set(exact.pairs["rule"]) == {"exact:email"}
+
+
+def test_rules_on_other_fields_and_entities_use_generic_keys() -> None:
+    owners = pd.DataFrame({"id": ["U1", "U2", "U3"], "email": ["Li.Wang@Acme.cn", "li.wang@acme.cn", "x@acme.cn"],
+                           "department": ["Sales", "SALES ", "sales"]})
+    assert resolve(owners, "owner", rules=["email"], probabilistic=None).cluster_id.tolist() == ["U1", "U1", "U3"]
+    assert resolve(owners, "owner", rules=["department"], probabilistic=None).cluster_id.tolist() == ["U1"] * 3
+    with pytest.raises(ValueError, match="probabilistic matching is for"):
+        resolve(owners, "owner", rules=["email"])
+    with pytest.raises(ValueError, match="unknown field 'title'"):
+        resolve(owners, "owner", rules=["title"], probabilistic=None)
 
 
 # --- golden records --------------------------------------------------------------------------------
@@ -176,7 +129,9 @@ def test_golden_records_partition_the_input(seed: int) -> None:
         "name": rng.choice(["A", "B"], n).astype(object),
         "line": np.arange(n),
     })
-    labels, _ = cluster_exact(frame, RULES)
+    frame.insert(0, "id", [f"R{i:03d}" for i in range(n)])
+    frame["first_name"], frame["last_name"] = frame["name"], "Same"
+    labels = pd.factorize(resolve(frame, "contact", rules=["email", "phone+name"], probabilistic=None).cluster_id)[0]
     golden, survivors = golden_records(frame, labels, ["email"], identity_order=["line"], value_order=["line"], value_ascending=[True])
     assert len(golden) == len(set(labels.tolist()))
     assert set(survivors) == set(golden.index)
