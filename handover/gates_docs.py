@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
 INDEX_NAME = "index.html"
 HISTORY_DIR = "history"
+_STAGE_ORDER = {stage: i for i, stage in enumerate(("raw", "cleaned", "mapped", "loaded", "reconciled"))}
 _RUN_STAMP = re.compile(r'<meta name="handover-run" content="([^"]*)">')
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -203,7 +204,7 @@ def write_docs_index(docs_dir: Path, results: list[GateResult] | None = None) ->
             _write_index(docs_dir / HISTORY_DIR / run["folder"], run["entries"], runs=[],
                          heading=f"Run {run['name']}", up_href=f"../../{INDEX_NAME}")
     hrefs = {run["folder"]: run["href"] for run in runs}
-    latest = sorted(entries.values(), key=lambda e: e["page"])
+    latest = sorted(entries.values(), key=_page_order)
     for entry in latest:
         entry["run_name"] = run_name(entry["run_time"], entry["run_label"]) if entry["run_time"] else ""
         entry["run_href"] = hrefs.get(entry.get("run_folder", ""), "")
@@ -212,7 +213,11 @@ def write_docs_index(docs_dir: Path, results: list[GateResult] | None = None) ->
 
 def latest_entries(docs_dir: Path) -> list[dict[str, Any]]:
     """The latest page of each gate: page, href (relative to docs_dir), title, success, evaluated, failed, rows."""
-    return sorted(_latest(Path(docs_dir)).values(), key=lambda e: e["page"])
+    return sorted(_latest(Path(docs_dir)).values(), key=_page_order)
+
+
+def _page_order(entry: dict[str, Any]) -> tuple[int, str]:
+    return _STAGE_ORDER.get(entry["page"].split("/")[0], len(_STAGE_ORDER)), entry["page"]
 
 
 def _latest(docs_dir: Path) -> dict[Path, dict[str, Any]]:
@@ -300,7 +305,7 @@ def _runs(docs_dir: Path) -> list[dict[str, Any]]:
                 continue
         if not entries:
             continue
-        entries.sort(key=lambda e: e["page"])
+        entries.sort(key=_page_order)
         started = min(str(e["run_time"]) for e in entries)
         failing = [e for e in entries if not e["success"]]
         migrations = sorted({str(e.get("title", "")).partition(": ")[0] for e in entries if ": " in str(e.get("title", ""))})

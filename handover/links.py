@@ -31,7 +31,8 @@ def servable(relative: Path) -> bool:
     parts = relative.parts
     return (
         bool(parts)
-        and not any(part.startswith(".") or part == ".." for part in parts)
+        and ".." not in parts
+        and not parts[-1].startswith(".")  # half-written temporary files
         and any(part in SERVED_FOLDERS for part in parts[:-1])
     )
 
