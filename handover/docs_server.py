@@ -46,8 +46,10 @@ class DocsHandler(SimpleHTTPRequestHandler):
         target = Path(self.translate_path(self.path)).resolve()
         if target.is_dir():
             relative, target = relative / "index.html", target / "index.html"
-        # a symlink may not lead out of the root
-        return servable(relative) and target.is_file() and target.is_relative_to(Path(self.directory).resolve())
+        root = Path(self.directory).resolve()
+        # a symlink may not lead out of the served folders
+        return (servable(relative) and target.is_file() and target.is_relative_to(root)
+                and servable(target.relative_to(root)))
 
     def list_directory(self, path: str | Path) -> None:
         self.send_error(HTTPStatus.NOT_FOUND, "no directory listings")

@@ -252,7 +252,11 @@ def run_folder(run_label: str | None, run_time: str) -> str:
     """The history folder of one run: its label (Dagster's run id), or its time when it has none."""
     if run_label:
         return _UNSAFE.sub("-", run_label).strip("-.")[:80] or "run"
-    return "adhoc-" + (_UNSAFE.sub("", str(run_time).replace(":", "")) or "unknown")
+    try:
+        stamp = datetime.fromisoformat(run_time).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    except (TypeError, ValueError):
+        stamp = _UNSAFE.sub("", str(run_time)) or "unknown"
+    return f"adhoc-{stamp}"
 
 
 def history_page(docs_dir: Path, page_name: str, run_label: str | None, run_time: str) -> Path:
@@ -276,8 +280,8 @@ def _archive(docs_dir: Path, page: Path, entry: dict[str, Any]) -> str | None:
     folder = run_folder(entry.get("run_label"), entry["run_time"])
     entry["run_folder"] = folder
     target = docs_dir / HISTORY_DIR / folder / f"{entry['page']}.html"
-    if target.is_file():
-        return None
+    if _kept_time(target) == entry["run_time"]:
+        return None  # kept already; a step retried in the same run replaces it
     html = page.read_text(encoding="utf-8")
     found = _RUN_STAMP.search(html)
     if not found or found.group(1) != str(escape(_stamp(entry))):
@@ -289,7 +293,14 @@ def _archive(docs_dir: Path, page: Path, entry: dict[str, Any]) -> str | None:
     return folder
 
 
-_KEPT = ("page", "title", "suite", "success", "evaluated", "failed", "rows", "run_label", "run_time")
+def _kept_time(page: Path) -> str | None:
+    try:
+        return json.loads(page.with_suffix(".entry.json").read_text(encoding="utf-8"))["run_time"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+_KEPT = ("page", "title", "suite", "success", "evaluated", "failed", "rows", "run_label", "run_time", "run_at")
 
 
 def _runs(docs_dir: Path) -> list[dict[str, Any]]:
@@ -307,19 +318,20 @@ def _runs(docs_dir: Path) -> list[dict[str, Any]]:
             continue
         entries.sort(key=_page_order)
         started = min(str(e["run_time"]) for e in entries)
+        started_at = min(str(e.get("run_at") or e["run_time"]) for e in entries)
         failing = [e for e in entries if not e["success"]]
         migrations = sorted({str(e.get("title", "")).partition(": ")[0] for e in entries if ": " in str(e.get("title", ""))})
         runs.append({
             "folder": folder.name,
             "href": f"{HISTORY_DIR}/{quote(folder.name)}/{INDEX_NAME}",
             "name": run_name(started, entries[0].get("run_label")),
-            "started": started,
+            "started": started_at,
             "migrations": ", ".join(migrations),
             "entries": entries,
             "failing": failing,
             "success": not failing,
         })
-    runs.sort(key=lambda r: r["started"], reverse=True)
+    runs.sort(key=lambda r: (r["started"], r["folder"]), reverse=True)
     return runs
 
 
@@ -343,6 +355,8 @@ def _index_entry(docs_dir: Path, json_path: Path) -> dict[str, Any] | None:
             "rows": info.get("rows", ""),
             "run_label": info.get("run_label") or "",
             "run_time": info.get("run_time", ""),
+            # to the microsecond, so runs a second apart still sort in order
+            "run_at": (data.get("meta", {}).get("run_id") or {}).get("run_time") or info.get("run_time", ""),
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -361,6 +375,7 @@ def _entry_from_gate(docs_dir: Path, gate: GateResult) -> dict[str, Any]:
         "rows": "",
         "run_label": "",
         "run_time": "",
+        "run_at": "",
     }
 
 
