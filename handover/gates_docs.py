@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
 INDEX_NAME = "index.html"
 HISTORY_DIR = "history"
-_STAGE_ORDER = {stage: i for i, stage in enumerate(("raw", "cleaned", "mapped", "loaded", "reconciled"))}
+STAGE_ORDER = {stage: i for i, stage in enumerate(("raw", "cleaned", "mapped", "loaded", "reconciled"))}
 _RUN_STAMP = re.compile(r'<meta name="handover-run" content="([^"]*)">')
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -217,7 +217,7 @@ def latest_entries(docs_dir: Path) -> list[dict[str, Any]]:
 
 
 def _page_order(entry: dict[str, Any]) -> tuple[int, str]:
-    return _STAGE_ORDER.get(entry["page"].split("/")[0], len(_STAGE_ORDER)), entry["page"]
+    return STAGE_ORDER.get(entry["page"].split("/")[0], len(STAGE_ORDER)), entry["page"]
 
 
 def _latest(docs_dir: Path) -> dict[Path, dict[str, Any]]:

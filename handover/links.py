@@ -14,8 +14,10 @@ from urllib.parse import quote
 
 DOCS_URL_ENV = "HANDOVER_DOCS_URL"
 DOCS_ROOT_ENV = "HANDOVER_DOCS_ROOT"
-# Only these folders of a work folder are served: staging databases and backups never are.
+# Only what a browser needs from a work folder is served: never staging databases, backups or exports.
 SERVED_FOLDERS = frozenset({"data_docs", "reports", "review"})
+_SERVED_FILES = {"reports": (".html",), "review": (".csv",)}
+_DOCS_FILES = (".html", ".json")
 
 
 def docs_root() -> Path | None:
@@ -27,14 +29,15 @@ def docs_root() -> Path | None:
 
 
 def servable(relative: Path) -> bool:
-    """A path under the served root that the docs server hands out."""
+    """A path under the served root that the docs server hands out: a Data Docs page or result at any
+    depth under data_docs/, a report directly in reports/, a review file directly in review/."""
     parts = relative.parts
-    return (
-        bool(parts)
-        and ".." not in parts
-        and not parts[-1].startswith(".")  # half-written temporary files
-        and any(part in SERVED_FOLDERS for part in parts[:-1])
-    )
+    if len(parts) < 2 or ".." in parts or parts[-1].startswith("."):  # dotfiles: half-written temporary files
+        return False
+    suffix = Path(parts[-1]).suffix.lower()
+    if parts[-2] in _SERVED_FILES:
+        return suffix in _SERVED_FILES[parts[-2]]
+    return "data_docs" in parts[:-1] and suffix in _DOCS_FILES
 
 
 def served_url(path: str | Path) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import jinja2
 
-from handover.gates_docs import assert_offline, latest_entries
+from handover.gates_docs import STAGE_ORDER, assert_offline, latest_entries
 from handover.links import relative_href
 from handover.reconcile import BUCKETS
 from handover.report import sections
@@ -46,8 +46,8 @@ def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per
     quarantine = [q for q in (sections.quarantine(con, spec, e, rows_per_entity) for e in entities) if q["total"]]
     rejected = [r for r in (sections.rejected(con, e, rows_per_entity) for e in entities) if r["total"]]
     docs_dir = spec.work_dir / "data_docs"
-    stages = {"raw": 0, "cleaned": 1, "mapped": 2, "loaded": 3, "reconciled": 4}
-    gates = sorted(latest_entries(docs_dir), key=lambda g: (stages.get(g["page"].split("/")[0], 9), order.get(g["page"].split("/")[-1], 99), g["page"]))
+    gates = sorted(latest_entries(docs_dir), key=lambda g: (
+        STAGE_ORDER.get(g["page"].split("/")[0], len(STAGE_ORDER)), order.get(g["page"].split("/")[-1], len(order)), g["page"]))
     docs_prefix = relative_href(docs_dir, report_dir)
     for gate in gates:
         gate["link"] = f"{docs_prefix}/{gate['href']}"

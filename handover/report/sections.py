@@ -113,10 +113,10 @@ def rejected(con: duckdb.DuckDBPyConnection, entity: str, limit: int) -> dict[st
     sent: dict[str, dict[str, Any]] = {}
     mapped_columns = columns(con, "mapped", entity)
     if rows and mapped_columns:
-        shown = [c for c in mapped_columns if c not in ("external_id", "row_key", "content_hash", "owner_resolution")]
+        shown = "".join(f', "{c}"' for c in mapped_columns if c not in ("external_id", "row_key", "content_hash", "owner_resolution"))
         frame = con.execute(
-            f'SELECT external_id, {", ".join(f"{chr(34)}{c}{chr(34)}" for c in shown)} FROM mapped."{entity}" '
-            "WHERE external_id IN (SELECT unnest(?::VARCHAR[]))", [[r["external_id"] for r in rows]]).df()
+            f'SELECT external_id{shown} FROM mapped."{entity}" WHERE external_id IN (SELECT unnest(?::VARCHAR[]))',
+            [[r["external_id"] for r in rows]]).df()
         frame = frame.astype(object).where(frame.notna(), None)
         sent = {r.pop("external_id"): r for r in frame.to_dict("records")}
     for row in rows:

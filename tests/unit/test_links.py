@@ -25,6 +25,9 @@ def work(tmp_path: Path) -> Path:
     (work / "reports").mkdir()
     (work / "reports" / "reconciliation 报告.html").write_text("<h1>report</h1>", encoding="utf-8")
     (work / "staging.duckdb").write_bytes(b"customer data")
+    (work / "reports" / "exports").mkdir()
+    (work / "reports" / "exports" / "contacts.csv").write_text("customer data", encoding="utf-8")
+    (work / "data_docs" / "staging.duckdb").write_bytes(b"customer data")
     (tmp_path / "project" / "secret.txt").write_text("not for the browser", encoding="utf-8")
     return work
 
@@ -106,6 +109,8 @@ def test_server_serves_docs_and_reports(server: tuple[str, int]) -> None:
     "/.handover/acme/data_docs/cleaned/",
     "/.handover/acme/",
     "/.handover/acme/data_docs/missing.html",
+    "/.handover/acme/reports/exports/contacts.csv",
+    "/.handover/acme/data_docs/staging.duckdb",
 ])
 def test_server_refuses_everything_else(server: tuple[str, int], path: str) -> None:
     status, body = _get(server, path)
