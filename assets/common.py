@@ -70,6 +70,8 @@ def gate_spec(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetCheckSpec
 def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, run_id: str) -> dg.AssetCheckResult:
     """Validate the stage's output with its GX suite and link the Data Docs page."""
     from handover.gates import GateSuiteError, run_suite
+    from handover.gates_docs import run_page
+    from handover.links import served_url
 
     suite = spec.expectations_dir / stage / f"{entity}.json"
     if not suite.exists():
@@ -87,7 +89,7 @@ def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, 
         check_name="expectations", passed=result.success, severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "evaluated": result.evaluated, "failed": result.failed,
-            "data_docs": dg.MetadataValue.url(result.docs_page.resolve().as_uri()),
+            "data_docs": dg.MetadataValue.url(served_url(run_page(spec.work_dir / "data_docs", result))),
             "data_docs_path": dg.MetadataValue.path(str(result.docs_page)),
             "failures": dg.MetadataValue.md("\n".join(
                 f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {o.partial_unexpected[:5]}" for o in failed

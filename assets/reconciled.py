@@ -11,6 +11,7 @@ from assets.resources import target_key
 from connectors.targets import open_target
 from handover.entities import LINKS
 from handover.loading import entity_schema
+from handover.links import served_url
 from handover.mapping import target_types
 from handover.reconcile import account, compare, ids_to_read_back, links_to_merged, merged_in_target, unaccounted_rows
 from handover.report import write_report
@@ -104,6 +105,6 @@ def _report_asset(spec: MigrationSpec) -> dg.AssetsDefinition:
     def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with staging(context, spec) as con:
             path = write_report(con, spec)
-        return dg.MaterializeResult(metadata={"report": dg.MetadataValue.url(path.resolve().as_uri()), "path": dg.MetadataValue.path(str(path))})
+        return dg.MaterializeResult(metadata={"report": dg.MetadataValue.url(served_url(path)), "path": dg.MetadataValue.path(str(path))})
 
     return report
