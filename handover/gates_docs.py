@@ -65,7 +65,7 @@ def render_page(
         rows=_summary_rows(result, gate),
         index_href=index_href,
     )
-    status = "passed" if gate.success else "FAILED"
+    status = "passed" if gate.success else "BROKEN GATE" if gate.broken else "FAILED"
     return make_offline(gx_html, title=f"{title} - {status}", header=header, index_href=index_href)
 
 
