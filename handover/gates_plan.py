@@ -327,7 +327,8 @@ def _stray_suites(spec: MigrationSpec) -> list[str]:
 
 
 def _missing_column(planned: PlannedExpectation, column: str, stage: str, entity: str, columns: frozenset[str]) -> str:
-    close = difflib.get_close_matches(column, sorted(columns), n=1)
+    # A renamed target field keeps the canonical name inside it (stage -> pipeline_stage): difflib alone misses that.
+    close = difflib.get_close_matches(column, sorted(columns), n=1) or sorted(c for c in columns if column in c.split("_"))[:1]
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return (f"{planned.origin} ({planned.type}): column {column!r} will not be in {stage} {entity}{hint}; "
             f"its columns: {', '.join(sorted(columns))}")
