@@ -167,8 +167,11 @@ class DuckDBCRM:
             return pd.DataFrame(columns=["external_id"])
         link_columns = {f"{link}_id" for link in self.links.get(entity, {})}
         fields = [c for c in self._columns(table) if c not in SYSTEM_COLUMNS and c not in link_columns]
-        select = ["t.external_id"] + [f"t.{_q(c)}" for c in fields] + ["o.external_id AS owner_external_id"]
-        joins = [f"LEFT JOIN {TABLES['owner']} o ON o.id = t.owner_id"]
+        select = ["t.external_id"] + [f"t.{_q(c)}" for c in fields]
+        joins = []
+        if "owner_id" in self._columns(table) and TABLES["owner"] in self._columns_tables():  # no users table without owners
+            select.append("o.external_id AS owner_external_id")
+            joins.append(f"LEFT JOIN {TABLES['owner']} o ON o.id = t.owner_id")
         for n, (link, linked) in enumerate(self.links.get(entity, {}).items()):
             select.append(f"l{n}.external_id AS {_q(link + '_external_id')}")
             joins.append(f"LEFT JOIN {TABLES[linked]} l{n} ON l{n}.id = t.{_q(link + '_id')}")
