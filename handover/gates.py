@@ -298,7 +298,8 @@ def _outcome(evr: dict) -> ExpectationOutcome:
         element_count=result.get("element_count"),
         missing_count=result.get("missing_count"),
         observed=result.get("observed_value"),
-        unexpected_rows=list(result.get("partial_unexpected_index_list") or [])[:PARTIAL_UNEXPECTED_MAX],
+        # Without index columns GX lists bare pandas positions, which name no row a person can find.
+        unexpected_rows=[r for r in result.get("partial_unexpected_index_list") or [] if isinstance(r, dict)][:PARTIAL_UNEXPECTED_MAX],
     )
 
 
