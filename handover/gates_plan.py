@@ -85,6 +85,14 @@ class PlannedGate:
     def generated(self) -> int:
         return sum(1 for e in self.expectations if e.generated)
 
+    @property
+    def summary(self) -> str:
+        """One line for `handover validate`: what this gate will check."""
+        added = len(self.expectations) - self.generated
+        extra = f" + {added} from {_shown(self.suite_file)}" if added and self.suite_file else ""
+        share = f"; at most {self.max_quarantined:g} of the rows quarantined" if self.stage != "raw" else ""
+        return f"{self.stage} {self.entity}: {self.generated} expectations from the spec{extra}{share}"
+
     def suite(self, missing_links: Mapping[str, Sequence[Any]] | None = None, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The GX suite; `missing_links`: per link column, the values absent from the linked table;
         `skip`: link columns that cannot be checked (reported as broken instead)."""
@@ -285,7 +293,8 @@ def _mapped_expectations(spec: MigrationSpec, name: str) -> list[PlannedExpectat
                                           _path(("owners", "departed", "fallback"))))
     if name == "owner" and spec.owners.match_by == "email" and "email" in targets:
         out.append(PlannedExpectation("expect_column_values_to_be_unique", {"column": targets["email"]},
-                                      "owners are matched by e-mail in the new CRM, so no two may share one", _path(("owners", "match_by"))))
+                                      "owners are matched by e-mail in the new CRM, so no two may share one (merge them with dedup rule email)",
+                                      _path(("owners", "match_by"))))
     return out
 
 

@@ -146,6 +146,7 @@ def test_hand_written_suites_add_to_the_generated_ones(tmp_path: Path) -> None:
     assert [(e.type, e.why) for e in added] == [("expect_column_values_to_be_between", "no negative deals")]
     assert added[0].origin.endswith("mapped/deal.json expectations[0]")
     assert gate.generated == len(gate.expectations) - 1 > 5
+    assert gate.summary == f"mapped deal: {gate.generated} expectations from the spec + 1 from {path}; at most 0.05 of the rows quarantined"
     assert check_gates(spec) == []
 
 
