@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,6 @@ class PlannedGate:
     expectations: tuple[PlannedExpectation, ...]
     suite_file: Path | None  # the hand-written suite that adds to the generated expectations
     max_quarantined: float
-    columns: frozenset[str] | None = field(default=None, compare=False)  # None: not known before the run
 
     @property
     def name(self) -> str:
@@ -125,7 +124,7 @@ def plan_gates(spec: MigrationSpec) -> list[PlannedGate]:
     return [plan_gate(spec, stage, entity) for stage in GATED_STAGES for entity in spec.ordered_entities()]
 
 
-def plan_gate(spec: MigrationSpec, stage: str, entity: str, *, with_columns: bool = False) -> PlannedGate:
+def plan_gate(spec: MigrationSpec, stage: str, entity: str) -> PlannedGate:
     from handover.gates import load_suite
 
     if stage not in GATED_STAGES:
@@ -138,9 +137,8 @@ def plan_gate(spec: MigrationSpec, stage: str, entity: str, *, with_columns: boo
             meta = raw.get("meta") or {}
             why = meta.get("notes") or raw.get("notes") or raw.get("description") or "hand-written"
             added.append(PlannedExpectation(raw["type"], dict(raw["kwargs"]), _text(why), f"{_shown(suite_file)} expectations[{index}]", generated=False))
-    columns = stage_columns(spec, stage, entity) if with_columns else None
     return PlannedGate(stage, entity, tuple(generated + added), suite_file if suite_file.is_file() else None,
-                       max_quarantined(spec, entity), columns)
+                       max_quarantined(spec, entity))
 
 
 def check_gates(spec: MigrationSpec, headers: Mapping[str, Sequence[str]] | None = None) -> list[str]:
@@ -175,7 +173,7 @@ def stage_columns(spec: MigrationSpec, stage: str, entity: str, headers: Mapping
             return None
         return frozenset(spec_columns) | {column_key(c) for c in headers[entity]} | set(RAW_META)
     try:
-        return _dry_run_columns(spec, entity)[stage]
+        return _dry_run_columns(spec, entity, tuple((headers or {}).get(entity, ())))[stage]
     except Exception:  # a spec mistake (an exclusion that is not SQL, ...): other checks name it
         return None
 
@@ -356,25 +354,27 @@ def _canonical_fields(spec: MigrationSpec, name: str) -> list[str]:
     return list(entity.field_specs(name)) + list(entity.derived_fields(name))
 
 
-_DRY_RUNS: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
+_DRY_RUNS: dict[tuple[str, str, str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
 
 
-def _dry_run_columns(spec: MigrationSpec, name: str) -> dict[str, frozenset[str]]:
-    key = (spec.model_dump_json(by_alias=True), str(spec.base_dir), name)
+def _dry_run_columns(spec: MigrationSpec, name: str, header: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    key = (spec.model_dump_json(by_alias=True), str(spec.base_dir), name, header)
     if key not in _DRY_RUNS:
         if len(_DRY_RUNS) > 64:
             _DRY_RUNS.clear()
-        _DRY_RUNS[key] = _dry_run(spec, name)
+        _DRY_RUNS[key] = _dry_run(spec, name, header)
     return _DRY_RUNS[key]
 
 
-def _dry_run(spec: MigrationSpec, name: str) -> dict[str, frozenset[str]]:
+def _dry_run(spec: MigrationSpec, name: str, header: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """The stage cores on zero rows; the export's other columns let exclusions that read them compile."""
     from handover.cleaning.stage import RAW_META as CLEANING_META
     from handover.cleaning.stage import clean_entity
     from handover.mapping import map_entity
 
     entity = spec.entities[name]
-    columns = list(dict.fromkeys(column_key(c) for c in source_columns(entity, name).values())) + list(CLEANING_META)
+    read = [*source_columns(entity, name).values(), *header]
+    columns = list(dict.fromkeys(column_key(c) for c in read)) + list(CLEANING_META)
     raw = pd.DataFrame({c: pd.Series(dtype="int64" if c == "_source_line" else object) for c in columns})
     cleaned = clean_entity(raw, name, spec).records
     mapped = set(map_entity(cleaned, name, spec, None, {link: set() for link in entity.links}).records.columns)

@@ -183,3 +183,15 @@ def test_check_gates_checks_raw_suites_against_the_export_headers_when_given(tmp
 def test_missing_expectations_folder_is_a_problem(tmp_path: Path) -> None:
     problems = check_gates(orbit_spec(tmp_path, gates={"expectations": "nowhere"}))
     assert len(problems) == 1 and "gates.expectations: folder" in problems[0] and "does not exist" in problems[0]
+
+
+def test_with_the_headers_an_exclusion_on_an_unmapped_column_still_lets_suites_be_checked(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    write_suite(suites, "cleaned", "deal", [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "status"}}])
+    entities = yaml.safe_load(yaml.safe_dump(SPEC["entities"]))
+    entities["deal"]["exclude"] = [{"when": "geloescht = 'ja'", "reason": "deleted in the old CRM"}]
+    spec = orbit_spec(tmp_path, entities=entities, gates={"expectations": str(suites)})
+    assert stage_columns(spec, "cleaned", "deal") is None  # the exclusion reads a column only the export knows
+    assert check_gates(spec) == []
+    problems = check_gates(spec, {"deal": ["chance_nr", "titel", "wert", "phase", "firma_nr", "geloescht"]})
+    assert len(problems) == 1 and "column 'status' will not be in cleaned deal" in problems[0]
