@@ -63,39 +63,65 @@ def ledger_rows(con, table: str, entity: str) -> pd.DataFrame:
 def gate_spec(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name="expectations", asset=key(spec, stage, entity), blocking=True,
-        description=f"Great Expectations suite expectations/{stage}/{entity}.json; a failure stops the stages after it.",
+        description=f"Great Expectations suite generated from the spec (plus {spec.expectations_dir.name}/{stage}/{entity}.json "
+                    "when present) and the entity's quarantine share; a failed or broken gate stops the stages after it.",
     )
 
 
-def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, run_id: str) -> dg.AssetCheckResult:
-    """Validate the stage's output with its GX suite and link the Data Docs page."""
-    from handover.gates import GateSuiteError, run_suite
+def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, run_id: str, con=None) -> dg.AssetCheckResult:
+    """Validate the stage's output with its gate; the first metadata entry says in words what failed and where.
+    `con`: the staging connection when the caller has one open (else one is opened here, for the ledger counts)."""
     from handover.gates_docs import run_page
+    from handover.gates_run import run_stage_gate
     from handover.links import served_url
 
-    suite = spec.expectations_dir / stage / f"{entity}.json"
-    if not suite.exists():
-        return dg.AssetCheckResult(
-            check_name="expectations", passed=True, severity=dg.AssetCheckSeverity.WARN,
-            metadata={"suite": dg.MetadataValue.text(f"no suite at {suite}: this stage is not gated")},
-        )
-    try:
-        result = run_suite(frame, suite, spec.work_dir / "data_docs", page_name=f"{stage}/{entity}",
-                           title=f"{spec.migration}: {stage} {entity}", run_label=run_id)
-    except GateSuiteError as exc:
-        return dg.AssetCheckResult(check_name="expectations", passed=False, metadata={"error": dg.MetadataValue.text(str(exc))})
-    failed = [o for o in result.outcomes if not o.success]
+    with gate_connection(spec, con) as gate_con:
+        outcome = run_stage_gate(gate_con, spec, stage, entity, frame, run_label=run_id)
+    report = outcome.report
+    metadata: dict = {
+        "summary": dg.MetadataValue.text(report.text),
+        "status": dg.MetadataValue.text("passed" if report.passed else "BROKEN GATE" if report.broken else "failed"),
+        "findings": dg.MetadataValue.json([f.as_dict() for f in report.findings]),
+    }
+    suite = next((r for r in outcome.results if not r.suite.endswith(".quarantine")), None)
+    if suite is not None:
+        metadata.update({
+            "evaluated": suite.evaluated, "failed": suite.failed,
+            "data_docs": dg.MetadataValue.url(served_url(run_page(spec.work_dir / "data_docs", suite))),
+            "data_docs_path": dg.MetadataValue.path(str(suite.docs_page)),
+        })
+    if outcome.quarantine is not None:
+        metadata.update({
+            "quarantined_share": round(outcome.quarantine.share, 6), "max_quarantined": outcome.plan.max_quarantined,
+        })
     return dg.AssetCheckResult(
-        check_name="expectations", passed=result.success, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "evaluated": result.evaluated, "failed": result.failed,
-            "data_docs": dg.MetadataValue.url(served_url(run_page(spec.work_dir / "data_docs", result))),
-            "data_docs_path": dg.MetadataValue.path(str(result.docs_page)),
-            "failures": dg.MetadataValue.md("\n".join(
-                f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {o.partial_unexpected[:5]}" for o in failed
-            ) or "none"),
-        },
+        check_name="expectations", passed=report.passed, severity=dg.AssetCheckSeverity.ERROR,
+        description=report.text.splitlines()[0], metadata=metadata,
     )
+
+
+@contextmanager
+def gate_connection(spec: MigrationSpec, con=None) -> Iterator:
+    """The caller's staging connection, or a new one to the staging file (retried while another step holds its lock)."""
+    if con is not None:
+        yield con
+        return
+    import time
+
+    import duckdb
+
+    for attempt in range(10):
+        try:
+            opened = duckdb.connect(str(spec.staging_path))
+            break
+        except duckdb.IOException:
+            if attempt == 9:
+                raise
+            time.sleep(0.1 * 2 ** attempt)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def counts_md(frame: pd.DataFrame, column: str, limit: int = 15) -> dg.MetadataValue:

@@ -1,4 +1,8 @@
-"""Run a Great Expectations suite (JSON in the repo) on a DataFrame and write offline Data Docs."""
+"""Run a Great Expectations suite on a DataFrame and write offline Data Docs.
+
+An expectation that raised (a missing column, an error inside GX) is a broken gate, kept apart from
+an expectation the data failed: its outcome carries the error, and `GateResult.broken` lists it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,18 @@ import os
 # GX sends usage statistics unless told not to; this must happen before it is first imported.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import difflib
 import json
 import re
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handover.gates_docs import raised_message, render_page, write_docs_index, write_text_atomic
+from handover.gates_suite import GateSuiteError, _config_args, load_suite
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +37,7 @@ __all__ = [
     "GateResult",
     "GateSuiteError",
     "load_suite",
+    "row_index_columns",
     "run_suite",
     "write_docs_index",
 ]
@@ -44,11 +50,7 @@ ROW_COUNT_EXPECTATIONS = frozenset(
         "expect_table_row_count_to_equal_other_table",
     }
 )
-_SUITE_KEYS = frozenset({"name", "expectations", "meta", "notes", "id", "suite_parameters"})
-_EXPECTATION_KEYS = frozenset(
-    {"type", "kwargs", "meta", "notes", "description", "severity", "id", "rendered_content"}
-)
-_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL_UNEXPECTED_MAX}
+TYPE_EXPECTATIONS = frozenset({"expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"})
 _PAGE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
 # One ephemeral GX context per process, holding one dataframe asset per page: names cannot
@@ -56,15 +58,6 @@ _PAGE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.
 _GX_LOCK = threading.Lock()
 _DATASOURCE: Any = None
 _BATCH_DEFINITIONS: dict[str, BatchDefinition] = {}
-
-
-class GateSuiteError(ValueError):
-    """A suite file a person wrote is wrong; the message names the file and the problem."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -76,6 +69,17 @@ class ExpectationOutcome:
     unexpected_percent: float | None
     partial_unexpected: list
     notes: str | None
+    error: str | None = None  # set when the expectation could not run: a broken gate, not bad data
+    kwargs: dict = field(default_factory=dict)
+    origin: str | None = None  # where the expectation comes from (a YAML path, "design", a suite file)
+    element_count: int | None = None
+    missing_count: int | None = None
+    observed: Any = None
+    unexpected_rows: list[dict] = field(default_factory=list)  # the row index columns of offending rows, with the value
+
+    @property
+    def broken(self) -> bool:
+        return self.error is not None
 
 
 @dataclass(frozen=True)
@@ -87,67 +91,63 @@ class GateResult:
     outcomes: list[ExpectationOutcome]
     docs_page: Path
     result_json: Path
+    rows: int = 0
+
+    @property
+    def broken(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if o.broken]
 
 
-def load_suite(path: Path) -> dict:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GateSuiteError(path, f"cannot read suite: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise GateSuiteError(path, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    try:
-        suite = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GateSuiteError(
-            path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    if not isinstance(suite, dict):
-        raise GateSuiteError(path, "a suite must be a JSON object with 'name' and 'expectations'")
-    _check_keys(path, "suite", suite, _SUITE_KEYS, {"expectation_suite_name": "name"})
-    if not isinstance(suite.get("name"), str) or not suite["name"].strip():
-        raise GateSuiteError(path, "'name' must be a non-empty string")
-    expectations = suite.get("expectations")
-    if not isinstance(expectations, list) or not expectations:
-        raise GateSuiteError(path, "'expectations' must be a non-empty list")
-    if not isinstance(suite.get("meta", {}), dict):
-        raise GateSuiteError(path, "'meta' must be an object")
-    ids = [e.get("id") for e in expectations if isinstance(e, dict) and e.get("id")]
-    if len(ids) != len(set(ids)):
-        raise GateSuiteError(path, "two expectations share the same 'id'")
-    for index, expectation in enumerate(expectations):
-        _check_expectation(path, index, expectation)
-    return suite
+def row_index_columns(columns: Sequence[str]) -> list[str]:
+    """Columns that say where a row came from: row_key or raw's record key ("file:line" for files), else file and line."""
+    if "row_key" in columns:
+        return ["row_key"]
+    if "_record_key" in columns:
+        return ["_record_key"]
+    if "_source_file" in columns and "_source_line" in columns:
+        return ["_source_file", "_source_line"]
+    return []
 
 
 def run_suite(
     df: pd.DataFrame,
-    suite_path: Path,
+    suite: Path | dict,
     docs_dir: Path,
     *,
     page_name: str,
     title: str,
     run_label: str | None = None,
+    index_columns: Sequence[str] | None = None,
 ) -> GateResult:
+    """Validate `df` with a suite (a suite file, or a suite dict already checked) and write its page.
+    `index_columns` name offending rows in the result (default: row_index_columns of df)."""
     if not _PAGE_NAME.match(page_name) or ".." in page_name.split("/"):
         raise ValueError(f"page_name {page_name!r} must be a relative path like 'cleaned/contact'")
-    suite_dict = load_suite(Path(suite_path))
     docs_dir = Path(docs_dir)
     page = docs_dir / f"{page_name}.html"
     result_json = docs_dir / f"{page_name}.json"
-    if result_json.resolve() == Path(suite_path).resolve():
-        raise ValueError(f"page_name {page_name!r} would overwrite the suite {suite_path}")
+    if isinstance(suite, dict):
+        suite_dict, suite_file = suite, None
+    else:
+        suite_dict, suite_file = load_suite(Path(suite)), Path(suite)
+        if result_json.resolve() == suite_file.resolve():
+            raise ValueError(f"page_name {page_name!r} would overwrite the suite {suite_file}")
     run_time = datetime.now(timezone.utc)
+    index = list(row_index_columns(list(df.columns)) if index_columns is None else index_columns)
+    result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL_UNEXPECTED_MAX}
+    if index:
+        result_format["unexpected_index_column_names"] = index
 
-    suite = _build_suite(suite_dict)
+    gx_suite = _build_suite(suite_dict)
     with _GX_LOCK:
         batch = _batch_definition(page_name).get_batch(batch_parameters={"dataframe": df})
-        result = batch.validate(suite, result_format=_RESULT_FORMAT)
-    _order_like_suite(result, suite)
+        result = batch.validate(gx_suite, result_format=result_format)
+    _order_like_suite(result, gx_suite)
     _plain_values(result)
+    _pass_type_checks_on_empty_columns(result, df)
     if len(df) == 0:
         _pass_vacuous_on_empty(result)
+    _recount(result)
     result.meta["run_id"] = {"run_name": run_label or "", "run_time": run_time.isoformat()}
     result.meta["batch_spec"] = {**result.meta.get("batch_spec", {}), "data_asset_name": page_name}
     result.meta["handover"] = {
@@ -156,98 +156,26 @@ def run_suite(
         "run_label": run_label,
         "run_time": run_time.isoformat(timespec="seconds"),
         "rows": len(df),
-        "suite_file": str(suite_path),
+        "suite_file": str(suite_file) if suite_file else None,
     }
 
     result_dict = result.to_json_dict()
     outcomes = [_outcome(evr) for evr in result_dict["results"]]
     stats = result_dict["statistics"]
     gate = GateResult(
-        suite=suite.name,
+        suite=gx_suite.name,
         success=bool(result.success),
         evaluated=int(stats["evaluated_expectations"]),
         failed=int(stats["unsuccessful_expectations"]),
         outcomes=outcomes,
         docs_page=page,
         result_json=result_json,
+        rows=len(df),
     )
     write_text_atomic(result_json, json.dumps(result_dict, indent=2, default=str))
     write_text_atomic(page, render_page(result, gate, title=title, page_name=page_name))
     write_docs_index(docs_dir)
     return gate
-
-
-def _check_keys(
-    path: Path, where: str, obj: dict, allowed: frozenset[str], renamed: dict[str, str]
-) -> None:
-    for key in obj:
-        if key in allowed:
-            continue
-        if key in renamed:
-            hint = f"; GX 1.x calls it '{renamed[key]}'"
-        else:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(sorted(allowed))})"
-        raise GateSuiteError(path, f"{where}: unknown key '{key}'{hint}")
-
-
-def _check_expectation(path: Path, index: int, expectation: Any) -> None:
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-    from great_expectations.expectations.registry import (
-        get_expectation_impl,
-        list_registered_expectation_implementations,
-    )
-
-    where = f"expectations[{index}]"
-    if not isinstance(expectation, dict):
-        raise GateSuiteError(path, f"{where}: must be an object with 'type' and 'kwargs'")
-    _check_keys(path, where, expectation, _EXPECTATION_KEYS, {"expectation_type": "type"})
-    kind = expectation.get("type")
-    if not isinstance(kind, str):
-        raise GateSuiteError(path, f"{where}: 'type' is missing (e.g. \"expect_column_values_to_not_be_null\")")
-    known = list_registered_expectation_implementations()
-    if kind not in known:
-        close = difflib.get_close_matches(kind, known, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise GateSuiteError(path, f"{where}: unknown expectation type {kind!r}{hint}")
-    where = f"{where} ({kind})"
-    if not isinstance(expectation.get("kwargs"), dict):
-        raise GateSuiteError(path, f"{where}: 'kwargs' must be an object")
-    if not isinstance(expectation.get("meta", {}), dict):
-        raise GateSuiteError(path, f"{where}: 'meta' must be an object")
-    try:
-        ExpectationConfiguration(**_config_args(expectation)).to_domain_obj()
-    except Exception as exc:  # GX raises pydantic, marshmallow and its own errors here
-        fields = list(getattr(get_expectation_impl(kind), "__fields__", {}))
-        raise GateSuiteError(path, f"{where}: {_kwargs_problem(exc, fields)}") from None
-
-
-def _kwargs_problem(exc: Exception, fields: list[str]) -> str:
-    errors = getattr(exc, "errors", None)
-    if not callable(errors):
-        return " ".join(str(exc).split())
-    problems: dict[str, str] = {}
-    for error in errors():
-        name = ".".join(str(part) for part in error.get("loc", ()))
-        if name in problems:
-            continue  # pydantic lists one error per Union member; the first is enough
-        if error.get("type") == "value_error.missing":
-            problems[name] = f"missing kwarg '{name}'"
-        elif error.get("type") == "value_error.extra":
-            close = difflib.get_close_matches(name, fields, n=1)
-            problems[name] = f"unknown kwarg '{name}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-        elif name == "__root__":
-            problems[name] = str(error.get("msg"))
-        else:
-            problems[name] = f"kwarg '{name}': {error.get('msg')}"
-    return "; ".join(problems.values())
-
-
-def _config_args(expectation: dict) -> dict:
-    # GX refuses expectations that already carry an id ("belong to another suite"); ids are set later.
-    return {k: v for k, v in expectation.items() if k not in {"id", "rendered_content"}}
 
 
 def _build_suite(suite_dict: dict) -> ExpectationSuite:
@@ -318,6 +246,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _pass_type_checks_on_empty_columns(result: ExpectationSuiteValidationResult, df: pd.DataFrame) -> None:
+    """A column with no value has no type to check: DuckDB stores an all-empty column as INTEGER."""
+    for evr in result.results:
+        column = evr.expectation_config.kwargs.get("column")
+        if evr.success or evr.expectation_config.type not in TYPE_EXPECTATIONS or column not in df.columns:
+            continue
+        if raised_message(evr.exception_info) is None and df[column].isna().all():
+            evr.success = True
+            evr.meta["handover"] = "passed because the column has no values"
+
+
 def _pass_vacuous_on_empty(result: ExpectationSuiteValidationResult) -> None:
     """On 0 rows only the row count and the table's shape say anything; the rest pass."""
     for evr in result.results:
@@ -327,6 +266,9 @@ def _pass_vacuous_on_empty(result: ExpectationSuiteValidationResult) -> None:
             continue
         evr.success = True
         evr.meta["handover"] = "passed because the table has 0 rows"
+
+
+def _recount(result: ExpectationSuiteValidationResult) -> None:
     failed = sum(1 for evr in result.results if not evr.success)
     evaluated = len(result.results)
     result.success = failed == 0
@@ -339,18 +281,27 @@ def _pass_vacuous_on_empty(result: ExpectationSuiteValidationResult) -> None:
 
 def _outcome(evr: dict) -> ExpectationOutcome:
     config = evr.get("expectation_config") or {}
-    kwargs = config.get("kwargs") or {}
+    kwargs = {k: v for k, v in (config.get("kwargs") or {}).items() if k != "batch_id"}
     result = evr.get("result") or {}
     count = result.get("unexpected_count")
     percent = result.get("unexpected_percent")
+    error = raised_message(evr.get("exception_info"))
     return ExpectationOutcome(
         expectation=str(config.get("type")),
         column=_column(kwargs),
-        success=bool(evr.get("success")),
+        success=bool(evr.get("success")) and error is None,
         unexpected_count=int(count) if count is not None else None,
         unexpected_percent=float(percent) if percent is not None else None,
         partial_unexpected=list(result.get("partial_unexpected_list") or [])[:PARTIAL_UNEXPECTED_MAX],
         notes=_notes(config),
+        error=error,
+        kwargs=kwargs,
+        origin=(config.get("meta") or {}).get("origin"),
+        element_count=result.get("element_count"),
+        missing_count=result.get("missing_count"),
+        observed=result.get("observed_value"),
+        # Without index columns GX lists bare pandas positions, which name no row a person can find.
+        unexpected_rows=[r for r in result.get("partial_unexpected_index_list") or [] if isinstance(r, dict)][:PARTIAL_UNEXPECTED_MAX],
     )
 
 

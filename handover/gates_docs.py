@@ -76,7 +76,7 @@ def render_page(
         index_href=index_href,
         run=run_name(result.meta.get("handover", {}).get("run_time", ""), result.meta.get("handover", {}).get("run_label")),
     )
-    status = "passed" if gate.success else "FAILED"
+    status = "passed" if gate.success else "BROKEN GATE" if gate.broken else "FAILED"
     html = make_offline(gx_html, title=f"{title} - {status}", header=header, index_href=index_href)
     # Lets the history tell this page from an older one next to a newer result JSON (writes race).
     stamp = f'<meta name="handover-run" content="{escape(_stamp(result.meta.get("handover", {})))}">\n'

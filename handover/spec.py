@@ -288,7 +288,25 @@ class OwnerSpec(_Model):
 
 
 class GateSpec(_Model):
-    expectations: str | None = Field(None, description="Folder of GX suites (<stage>/<entity>.json), relative to the spec file. Default: the project's expectations/.")
+    expectations: str | None = Field(None, description="Folder of hand-written GX suites (<stage>/<entity>.json) that add to the suites generated from this spec, relative to the spec file. Default: the project's expectations/.")
+    max_quarantined: float | dict[str, float] = Field(
+        0.05, description="Largest share (0..1) of an entity's extracted rows that may be quarantined before its gate fails: "
+        "one number for every entity, or per entity with a default, e.g. {default: 0.05, contact: 0.10}.",
+    )
+
+    @field_validator("max_quarantined", mode="before")
+    @classmethod
+    def _shares(cls, value: Any) -> Any:
+        shares = value if isinstance(value, dict) else {"": value}
+        for key, share in shares.items():
+            where = f"{key}: " if key else ""
+            if isinstance(share, bool) or not isinstance(share, (int, float)):
+                raise ValueError(f"{where}{share!r} is not a share: write a number between 0 and 1 (0.05 = 5%)")
+            if not 0 <= share <= 1:
+                raise ValueError(f"{where}{share!r} is not between 0 and 1 (0.05 = 5%)")
+        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
+            raise ValueError("keys are entity names or default")
+        return value
 
 
 class MigrationSpec(_Model):

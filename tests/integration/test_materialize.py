@@ -126,6 +126,7 @@ def test_failing_gate_stops_the_stages_after_it(tmp_path: Path, small_export: Pa
     impossible = {"name": "cleaned.contact", "expectations": [
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 0, "max_value": 1}, "meta": {"notes": "fails on purpose"}},
     ]}
+    (suites / "cleaned").mkdir(exist_ok=True)  # a hand-written suite adds to the generated one
     (suites / "cleaned" / "contact.json").write_text(json.dumps(impossible))
     spec = load_spec(write_spec(tmp_path, small_export, gates={"expectations": str(suites)}))
     result = materialize(spec)
@@ -138,6 +139,10 @@ def test_failing_gate_stops_the_stages_after_it(tmp_path: Path, small_export: Pa
     assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [("demo/cleaned/contact", "expectations")]
     docs = Path(failed[0].metadata["data_docs_path"].value)
     assert docs.exists() and "expect_table_row_count_to_be_between" in docs.read_text(encoding="utf-8")
+    first_key, first = next(iter(failed[0].metadata.items()))
+    assert first_key == "summary"
+    assert first.value.startswith("expect_table_row_count_to_be_between: observed ") and "cleaned/contact.json expectations[0]" in first.value
+    assert failed[0].metadata["status"].value == "failed"
 
 
 def test_merges_agree_with_the_generators_truth(migrated, small_export: Path) -> None:

@@ -254,3 +254,51 @@ def test_load_suite_rejects_missing_file_and_empty_suite(tmp_path: Path) -> None
         load_suite(tmp_path / "absent.json")
     with pytest.raises(GateSuiteError, match="'expectations' must be a non-empty list"):
         load_suite(write_suite(tmp_path / "empty.json", {"name": "x", "expectations": []}))
+
+
+def duckdb_frame(sql: str) -> pd.DataFrame:
+    import duckdb
+
+    return duckdb.connect().execute(sql).df()
+
+
+def test_type_checks_read_duckdb_types_and_say_nothing_of_an_empty_column(tmp_path: Path) -> None:
+    frame = duckdb_frame(
+        "SELECT * FROM (VALUES ('a:2', DATE '2024-01-31', '2024-02-01', NULL::INTEGER, TIMESTAMPTZ '2024-01-01 10:00:00+00', 1.5::DOUBLE),"
+        " ('a:3', NULL, 'gestern', NULL, NULL, NULL)) t(row_key, closed, opened, due, seen, amount)"
+    )
+    suite = {"name": "types", "expectations": [
+        {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": c, "type_": t}}
+        for c, t in (("closed", "datetime64"), ("opened", "datetime64"), ("due", "datetime64"), ("seen", "Timestamp"), ("amount", "float64"))
+    ]}
+    result = run_suite(frame, suite, tmp_path, page_name="types", title="Types")
+    assert [(o.column, o.success) for o in result.outcomes] == [
+        ("closed", True), ("opened", False), ("due", True), ("seen", True), ("amount", True),
+    ]
+    assert result.outcomes[1].observed == "str" and not result.outcomes[1].broken
+    assert "passed because the column has no values" in result.docs_page.read_text()
+
+
+def test_broken_expectations_are_kept_apart_from_failed_ones(tmp_path: Path, bad_df: pd.DataFrame) -> None:
+    suite = {"name": "s", "expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "external_id"}, "meta": {"origin": "design"}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "currency", "value_set": ["EUR"]}},
+    ]}
+    result = run_suite(bad_df, suite, tmp_path, page_name="s", title="S")
+    failed, broken = result.outcomes
+    assert (failed.success, failed.broken, failed.origin) == (False, False, "design")
+    assert broken.broken and 'The column "currency"' in broken.error
+    assert result.broken == [broken]
+    html = result.docs_page.read_text()
+    assert "BROKEN GATE" in html and "broken" in html and "from design" in html
+
+
+def test_offending_rows_are_named_by_their_row_key_or_file_and_line(tmp_path: Path) -> None:
+    suite = {"name": "s", "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "email"}}]}
+    keyed = pd.DataFrame({"row_key": ["c.csv:2", "c.csv:3"], "email": ["a@b.cn", None]})
+    raw = pd.DataFrame({"_source_file": ["c.csv", "c.csv"], "_source_line": [2, 3], "email": [None, "a@b.cn"]})
+    assert run_suite(keyed, suite, tmp_path, page_name="k", title="K").outcomes[0].unexpected_rows == [{"email": None, "row_key": "c.csv:3"}]
+    rows = run_suite(raw, suite, tmp_path, page_name="r", title="R").outcomes[0].unexpected_rows
+    assert [(r["_source_file"], r["_source_line"]) for r in rows] == [("c.csv", 2)]
+    unnamed = run_suite(pd.DataFrame({"email": [None]}), suite, tmp_path, page_name="n", title="N").outcomes[0]
+    assert (unnamed.unexpected_count, unnamed.unexpected_rows) == (1, [])
