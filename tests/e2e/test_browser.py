@@ -24,9 +24,8 @@ import dagster as dg
 import httpx
 import pytest
 from dagster_dlt import DagsterDltResource
-from dagster_duckdb import DuckDBResource
 
-from assets.common import staging_key
+from assets.resources import migration_resources
 from handover.spec import MigrationSpec, load_spec
 from pipelines.definitions import build_definitions
 from tests.conftest import ROOT, write_spec
@@ -62,7 +61,7 @@ def _materialize(spec: MigrationSpec, instance: dg.DagsterInstance, selection: l
     defs = build_definitions([spec])
     return dg.materialize(
         [*defs.assets, *defs.asset_checks], selection=selection, instance=instance, raise_on_error=False,
-        resources={"dlt": DagsterDltResource(), staging_key(spec): DuckDBResource(database=str(spec.staging_path))},
+        resources={"dlt": DagsterDltResource(), **migration_resources(spec)},
     )
 
 
@@ -89,11 +88,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Iterat
     try:
         instance = dg.DagsterInstance.from_config(str(home))
         first = _materialize(spec, instance)
-        assert first.success, "the migration with the shipped suites must pass"
+        assert first.success, "the migration with the generated gates must pass"
+        # A hand-written suite adds to the generated gate; this one fails it.
         suite = suites / "cleaned" / "contact.json"
-        data = json.loads(suite.read_text(encoding="utf-8"))
-        data["expectations"].append(FAILING)
-        suite.write_text(json.dumps(data), encoding="utf-8")
+        suite.parent.mkdir(parents=True, exist_ok=True)
+        suite.write_text(json.dumps({"name": "cleaned.contact.extra", "expectations": [FAILING]}), encoding="utf-8")
         second = _materialize(spec, instance, [dg.AssetKey([MIGRATION, "cleaned", "contact"])])
         assert not second.success, "the gate made to fail did not fail"
 

@@ -47,7 +47,7 @@ def _workspace_specs() -> None:
 def test_asset_keys_are_exactly_the_stages_of_demo() -> None:
     keys = set(defs.resolve_asset_graph().get_all_asset_keys())
     expected = expected_keys("demo")
-    assert len(expected) == 32
+    assert len(expected) == 33
     assert keys == expected, f"missing {sorted(map(str, expected - keys))}, unexpected {sorted(map(str, keys - expected))}"
 
 
