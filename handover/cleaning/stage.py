@@ -164,7 +164,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     change_parts = []
     for field_name, spec_field in field_specs.items():
         original = raw[column[spec_field.from_]]
-        result = clean(spec_field.type, original, **options)
+        result = clean(spec_field.type, original, **(options | spec_field.cleaning_options()))
         records[field_name] = result.values
         bad = alive & result.problems.notna()
         if bad.any():

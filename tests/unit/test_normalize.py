@@ -224,10 +224,7 @@ def test_clean_date_non_string_cells(raw, value, rule):
         (dt.datetime(2023, 1, 5, 14, 30), "Asia/Shanghai", utc("2023-01-05 06:30"), "native"),
         (pd.Timestamp("2023-01-05 14:30", tz="Asia/Shanghai"), "UTC", utc("2023-01-05 06:30"), "native"),
         (dt.date(2023, 1, 5), "Asia/Shanghai", utc("2023-01-04 16:00"), "native"),
-        # DST: the repeated hour takes its first (summer-time) reading, the skipped hour moves back one hour.
-        ("2023-10-29 02:30", "Europe/Berlin", utc("2023-10-29 00:30"), "datetime_format:%Y-%m-%d %H:%M"),
-        ("2023-03-26 02:30", "Europe/Berlin", utc("2023-03-26 00:30"), "datetime_format:%Y-%m-%d %H:%M"),
-        ("2023-11-05 01:30", "America/New_York", utc("2023-11-05 05:30"), "datetime_format:%Y-%m-%d %H:%M"),
+        # local times inside a daylight-saving change: tests/unit/test_cleaning_dates.py
     ],
 )
 def test_clean_datetime(raw, tz, expected, rule):
