@@ -177,7 +177,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
             }))
 
     originals = {f: raw[column[s.from_]] for f, s in field_specs.items()}
-    enrichment = enrich(records, name, entity, originals, alive, keys, lookups)
+    enrichment = enrich(records, name, entity, originals, alive, keys, lookups, region=source.default_region)
     change_parts += enrichment.changes
     for field_name, problems in enrichment.problems.items():
         if problems.notna().any():
@@ -224,6 +224,9 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     alive &= ~(same | conflict)
 
     extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
+    for key, kept in enrichment.extras.items():
+        for i in np.flatnonzero((alive & kept.notna()).to_numpy()):
+            extras[i][key] = kept.iat[i]
     for link_name, link_column in entity.links.items():
         target = (links or {}).get(link_name, LinkTarget())
         ids = as_text(clean_text(raw[column_key(link_column)]).values)
