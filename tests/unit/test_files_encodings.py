@@ -121,13 +121,21 @@ def test_declared_utf8_holding_gb18030_names_the_encoding_that_works(tmp_path: P
         read_export(path, "utf-8")
 
 
-def test_one_bad_line_under_a_declared_encoding_carries_the_hint(tmp_path: Path) -> None:
+def test_a_small_gb18030_file_declared_utf8_names_gb18030_in_the_row_error(tmp_path: Path) -> None:
+    # one line of four is not UTF-8: few enough to quarantine alone, but the whole file reads as GB18030
+    export = read_export(write(tmp_path, "accounts.csv", "id,name\n1,Acme\n2,北京星辰\n".encode("gb18030")), "utf-8")
+    broken = [r for r in export.records if r.error]
+    assert [r.line for r in broken] == [3]
+    assert broken[0].error == "undecodable_bytes: bytes not valid in utf-8 (the whole file reads as gb18030: set `encoding: gb18030`)"
+
+
+def test_a_few_bad_lines_under_a_declared_encoding_are_quarantined_alone(tmp_path: Path) -> None:
     lines = "".join(f"{i},Zoë {i}\n" for i in range(200))
     data = ("id,name\n" + lines).encode("utf-8") + "200,乙公司\n".encode("gb18030")
     export = read_export(write(tmp_path, "mixed.csv", data), "utf-8")
     broken = [r for r in export.records if r.error]
-    assert [r.line for r in broken] == [202]
-    assert broken[0].error is not None and broken[0].error.startswith("undecodable_bytes: bytes not valid in utf-8")
+    assert [r.line for r in broken] == [202] and len(export.records) == 201
+    assert broken[0].error == "undecodable_bytes: bytes not valid in utf-8"  # no single encoding reads this file whole
 
 
 def test_the_encoding_used_is_reported(tmp_path: Path) -> None:

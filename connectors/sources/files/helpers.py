@@ -37,8 +37,11 @@ def _raw(text: str, encoding: str) -> str:
     return raw.decode(encoding, errors="backslashreplace")
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes surrogateescape kept
+
+
 def _has_undecodable(values: list[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
+    return any(_UNDECODABLE.search(value) for value in values)
 
 
 def choose_delimiter(header_line: str, following: Sequence[str], truncated: bool) -> str:
@@ -60,8 +63,10 @@ def choose_delimiter(header_line: str, following: Sequence[str], truncated: bool
     return best
 
 
-def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, encoding: str, hint: str) -> Iterator[Record]:
-    """Parse physical lines[start:] into records of `width` fields, resyncing after a broken record."""
+def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, encoding: str, hint: str,
+                     undecodable: bool = True) -> Iterator[Record]:
+    """Parse physical lines[start:] into records of `width` fields, resyncing after a broken record.
+    `undecodable`: whether the text holds any undecodable byte (when not, no record is searched for one)."""
     i = start
     while i < len(lines):
         reader = csv.reader(iter(lines[i:]), delimiter=delimiter, strict=True)
@@ -73,7 +78,7 @@ def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, e
                 consumed = reader.line_num
                 if span == 1 and "".join(values).strip() == "" and len(values) <= 1:
                     continue  # a blank line is not a record
-                if _has_undecodable(values):
+                if undecodable and _has_undecodable(values):
                     yield Record(first + 1, None, f"undecodable_bytes: bytes not valid in {encoding}{hint}", _raw("".join(lines[first:first + span]), encoding))
                     continue
                 if len(values) != width:
@@ -181,7 +186,8 @@ def read_csv(path: Path, encoding: str = "auto", region: str | None = None) -> E
     lines = _lines(text)
     header_at, delimiter, header = _header(path, lines)
     export = Export(path, choice.encoding, header, header_keys(header), encoding_reason=choice.reason)
-    export.records = list(_parse_csv_lines(lines, delimiter, len(header), header_at + 1, choice.encoding, hint))
+    undecodable = _UNDECODABLE.search(text) is not None
+    export.records = list(_parse_csv_lines(lines, delimiter, len(header), header_at + 1, choice.encoding, hint, undecodable))
     return export
 
 
