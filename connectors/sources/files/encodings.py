@@ -53,7 +53,7 @@ NAMES = {
 
 # Plausibility limits for a reading (shares of the distinct non-ASCII words or characters).
 MAX_MESS = 0.2  # charset_normalizer's own default threshold
-MAX_BAD_CHAR_SHARE = 0.01  # control, private-use, unassigned characters
+MAX_BAD_CHAR_SHARE = 0.01  # control, private-use and replacement characters
 MAX_MIXED_WORD_SHARE = 0.05  # words mixing alphabets, e.g. Latin with Cyrillic ("Cafй")
 MAX_RARE_CJK_SHARE = 0.25  # CJK characters outside the candidate's core set of common characters
 KOREAN_SHAPED_MIN = 8  # distinct characters before a GB18030 reading can be judged to be Korean
@@ -85,7 +85,8 @@ class AmbiguousEncoding(EncodingProblem):
     not_utf8: str
 
     def __str__(self) -> str:
-        return f"cannot tell which encoding it is in: {self.not_utf8}; it reads as text in several code pages that disagree (line {self.line}: {shown(self.readings)})"
+        return (f"cannot tell which encoding it is in: {self.not_utf8}; it reads as text in several code pages "
+                f"that disagree (line {self.line}: {shown(self.readings)})")
 
 
 def shown(readings: list[Reading]) -> str:
@@ -94,7 +95,7 @@ def shown(readings: list[Reading]) -> str:
 
 @dataclass(frozen=True)
 class EncodingChoice:
-    """The encoding a file is read with, and why: printed by `handover validate`, kept with the raw rows."""
+    """The encoding a file is read with, and why (Export.encoding_reason, `how_read` for validation)."""
 
     encoding: str
     reason: str
@@ -360,7 +361,8 @@ def _decide(data: bytes, region: str | None, not_utf8: str) -> EncodingChoice:
     if len({j.words for j in plausible}) == 1:
         j = plausible[0]
         same = tuple(o.encoding for o in plausible[1:])
-        return EncodingChoice(j.encoding, f"{not_utf8}; only {describe(j.encoding)} reads it as plausible text" + (f" ({', '.join(same)} read it identically)" if same else ""), same)
+        how = f"{describe(j.encoding)} and {', '.join(same)} read it identically" if same else f"only {describe(j.encoding)} reads it as plausible text"
+        return EncodingChoice(j.encoding, f"{not_utf8}; {how}", same)
     line, readings = _first_difference(data, words, plausible)
     raise AmbiguousEncoding(line, readings, not_utf8)
 

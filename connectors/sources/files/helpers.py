@@ -115,23 +115,28 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def _ambiguity(path: Path, data: bytes, problem: AmbiguousEncoding) -> str:
-    """The refusal, naming the line and column where the candidate encodings disagree."""
-    column = ""
-    first = problem.readings[0]
+def _column_at(data: bytes, encoding: str, line: int, sample: str) -> str:
+    """', column NAME' of the field on physical `line` holding `sample`, or '' when it cannot be told."""
     try:
-        lines = _lines(data.decode(first.encodings[0], "replace"))
-        header_at = next(n for n, line in enumerate(lines) if line.strip())
+        lines = _lines(data.decode(encoding, "replace"))
+        header_at = next(n for n, text in enumerate(lines) if text.strip())
         delimiter = choose_delimiter(lines[header_at], lines[header_at + 1:header_at + 1 + _DELIMITER_SAMPLE_LINES], True)
         header = next(csv.reader([lines[header_at]], delimiter=delimiter))
-        values = next(csv.reader([lines[problem.line - 1]], delimiter=delimiter))
-        at = next(i for i, v in enumerate(values) if first.sample in v)
-        column = f", column {header[at].strip()!r}" if at < len(header) else ""
+        values = next(csv.reader([lines[line - 1]], delimiter=delimiter))
+        at = next(i for i, v in enumerate(values) if sample in v)
     except (StopIteration, IndexError, csv.Error):
-        pass
+        return ""
+    return f", column {header[at].strip()!r}" if at < len(header) else ""
+
+
+def _ambiguity(path: Path, data: bytes, problem: AmbiguousEncoding) -> str:
+    """The refusal, naming the line and column where the candidate encodings disagree."""
+    first = problem.readings[0]
+    column = _column_at(data, first.encodings[0], problem.line, first.sample) if problem.line >= 1 and first.sample else ""
     return (f"{path}: cannot tell which encoding this file is in: {problem.not_utf8}, and it reads as text in several code pages "
-            f"that disagree (line {problem.line}{column}: {shown(problem.readings)}). Set `encoding:` for this file to the one that reads it right "
-            f"(e.g. `encoding: {first.encodings[0]}`), or set the source's `default_region` to the country the export comes from")
+            f"that disagree (line {problem.line}{column}: {shown(problem.readings)}). Set `encoding:` for this file to the one "
+            f"that reads it right (e.g. `encoding: {first.encodings[0]}`), or set the source's `default_region` to the country "
+            "the export comes from")
 
 
 @lru_cache(maxsize=64)
