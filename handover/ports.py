@@ -78,6 +78,10 @@ class Source(Protocol):
         """Stream -> the columns the source offers."""
         ...
 
+    def describe(self) -> list[str]:
+        """How each stream will be read (an export's encoding, a table, an endpoint), for `handover validate`."""
+        ...
+
     def dlt_source(self) -> Any:
         """A dlt source with one resource per stream; rows carry SOURCE_META; incremental where a cursor is set."""
         ...

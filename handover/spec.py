@@ -158,10 +158,20 @@ class TableStream(_Model):
     join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
 
 
+DATE_TYPES = ("date", "datetime")
+
+
 class FieldSpec(_Model):
     from_: str = Field(alias="from", description="Column of the source file.")
     type: str | None = Field(None, description=f"One of: {', '.join(FIELD_TYPES)}. Default: the canonical field's type, else string.")
     target: str | None = Field(None, pattern=NAME_PATTERN, description="Field name in the target, when it differs.")
+    date_order: Literal["YMD", "DMY", "MDY"] | None = Field(
+        None, description="For a date or datetime field: how to read 05/01/2023 in this column, overriding the source's date_order.",
+    )
+
+    def cleaning_options(self) -> dict[str, str]:
+        """Options this field sets for its cleaner, over the source's."""
+        return {"date_order": self.date_order} if self.date_order else {}
 
     @field_validator("type")
     @classmethod
@@ -442,6 +452,8 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
     for field, spec in fields.items():
         if not re.match(NAME_PATTERN, field):
             problems.append((base + ("fields", field), f"field name {field!r} must be lower_snake_case"))
+        if spec.date_order and spec.type not in DATE_TYPES:
+            problems.append((base + ("fields", field, "date_order"), f"date_order is for date and datetime fields; {field} is a {spec.type} field"))
         canonical_type = CANONICAL_FIELDS[name].get(field)
         if canonical_type and spec.type != canonical_type and {spec.type, canonical_type} - TEXT_TYPES:
             problems.append((base + ("fields", field), f"{name}.{field} is a {canonical_type} field; type {spec.type!r} does not fit"))

@@ -1,4 +1,15 @@
-"""Dates and date-times: many written formats, Excel serial numbers and cells already parsed."""
+"""Dates and date-times: many written formats, Excel serial numbers, Unix epoch stamps and cells already parsed.
+
+How ambiguous forms are read:
+- `date_order` (the source's, or a field's own) decides `05/01/2023` and `5-1-2023`; with "YMD" (no
+  preference) such a value is read only when one part is > 12 or both are equal, else "ambiguous_date".
+- Dotted day-month-year (`15.05.2025`) is day-first whatever the order: no locale writes month.day.year.
+- Two-digit years (`05/01/23`, `15.05.25`, `01-Jan-23`) follow POSIX `%y`: 00-68 are 2000-2068, 69-99
+  are 1969-1999 (TWO_DIGIT_YEAR_PIVOT). Without a month name they need "DMY" or "MDY": with "YMD" the
+  year could be any of the three parts, so the value is "ambiguous_date".
+- Five-digit numbers 20000-80000 are Excel serial days (1954-2119); 9-10 digits are Unix epoch seconds,
+  12-13 digits epoch milliseconds (1973-2099), always UTC.
+"""
 
 from __future__ import annotations
 
@@ -28,14 +39,20 @@ _YEAR_FIRST = (
     ("%Y年%m月%d日", re.compile(r"[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日")),
     ("%Y%m%d", re.compile(r"[0-9]{8}")),
 )
-_DAY_MONTH = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")
+_DAY_MONTH = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})")
 _SERIAL = re.compile(r"[0-9]{5}(?:\.[0-9]+)?")
 _SERIAL_RANGE = (20_000, 80_000)
+_EPOCH_SECONDS = re.compile(r"[0-9]{9,10}(?:\.[0-9]{1,6})?")
+_EPOCH_MILLISECONDS = re.compile(r"[0-9]{12,13}")
+_EPOCH_RANGE = (100_000_000, 4_102_444_800)  # 1973-03-03 .. 2100-01-01, in seconds
+TWO_DIGIT_YEAR_PIVOT = 69  # %y: 69-99 -> 1969-1999, 00-68 -> 2000-2068
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 _MONTH_NAMED = re.compile(r"[0-9A-Za-z ,-]*[A-Za-z]{3}[0-9A-Za-z ,-]*")
 _MONTH_NAME_FORMATS = (
     "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%B-%Y",
+    "%d-%b-%y", "%d %b %y", "%d-%B-%y", "%d %B %y",
 )  # fmt: skip
+_EPOCH_FORMATS = ("unix_seconds", "unix_milliseconds")
 _ORDERS = ("YMD", "DMY", "MDY")
 _NAT = np.datetime64("NaT", "us")
 _US_PER_DAY = 86_400_000_000
@@ -48,7 +65,7 @@ class _Parsed:
     day: np.ndarray  # datetime64[us], midnight of the date
     time_us: np.ndarray  # int64 microseconds since midnight
     offset_min: np.ndarray  # float minutes east of UTC, NaN when naive
-    fmt: np.ndarray  # object: "date_format"-style description, "excel_serial" or "native"
+    fmt: np.ndarray  # object: "date_format"-style description, "excel_serial", "unix_seconds", ... or "native"
     problem: np.ndarray  # object: None or "ambiguous_date"/"invalid"
     text: list[str | None]  # cleaned text, None for blanks and non-text cells
     text_rule: list[str | None]
@@ -114,7 +131,7 @@ def _parse_texts(p: _Parsed, rows: np.ndarray, order: str) -> None:
     unsplit = parts["date"].isna().to_numpy()
     p.problem[rows[unsplit]] = "invalid"
     rows, parts = rows[~unsplit], parts[~unsplit]
-    date_text = parts["date"].to_numpy(dtype=object)
+    date_text = parts["date"].to_numpy(dtype=object, copy=True)
     _parse_date_part(p, rows, date_text, order)
     _parse_time_part(p, rows, parts)
 
@@ -128,7 +145,7 @@ def _parse_date_part(p: _Parsed, rows: np.ndarray, texts: np.ndarray, order: str
         hits = np.fromiter((pattern.fullmatch(t) is not None for t in texts[candidates]), bool, len(candidates))
         return candidates[hits]
 
-    def attempt(where: np.ndarray, fmt: str) -> None:
+    def attempt(where: np.ndarray, fmt: str, written: str | None = None) -> None:
         where = where[pending[where]]
         if where.size == 0:
             return
@@ -136,7 +153,7 @@ def _parse_date_part(p: _Parsed, rows: np.ndarray, texts: np.ndarray, order: str
         days = got.to_numpy(dtype="datetime64[us]")
         hit = ~np.isnat(days)
         p.day[rows[where[hit]]] = days[hit]
-        p.fmt[rows[where[hit]]] = fmt
+        p.fmt[rows[where[hit]]] = written or fmt
         pending[where[hit]] = False
 
     for fmt, shape in _YEAR_FIRST:
@@ -147,19 +164,24 @@ def _parse_date_part(p: _Parsed, rows: np.ndarray, texts: np.ndarray, order: str
         found = pd.Series(texts[day_month], dtype=object).str.extract("^" + _DAY_MONTH.pattern + "$")
         first = found[0].astype(int).to_numpy()
         second = found[2].astype(int).to_numpy()
+        dotted = (found[1] == ".").to_numpy()
+        short_year = (found[3].str.len() == 2).to_numpy()
         if order == "DMY":
             day_first = np.ones(len(day_month), dtype=bool)
         elif order == "MDY":
-            day_first = np.zeros(len(day_month), dtype=bool)
-        else:  # only when the value itself says which part is the day
-            day_first = (first > 12) | (first == second)
-            ambiguous = ~day_first & (second <= 12)
+            day_first = dotted.copy()
+        else:  # only when the value itself (or its dots) says which part is the day, and the year is whole
+            day_first = dotted | (first > 12) | (first == second)
+            ambiguous = (~day_first & (second <= 12)) | short_year
             p.problem[rows[day_month[ambiguous]]] = "ambiguous_date"
             pending[day_month[ambiguous]] = False
+        texts[day_month[short_year]] = [_four_digit_year(t) for t in texts[day_month[short_year]]]
         formats = np.where(day_first, "%d{0}%m{0}%Y", "%m{0}%d{0}%Y").astype(object)
         formats = np.asarray([f.format(sep) for f, sep in zip(formats, found[1])], dtype=object)
+        shown = np.where(short_year, [f.replace("%Y", "%y") for f in formats], formats)
         for fmt in pd.unique(formats):
-            attempt(day_month[formats == fmt], fmt)
+            for written in pd.unique(shown[formats == fmt]):
+                attempt(day_month[(formats == fmt) & (shown == written)], fmt, written)
 
     serial = shaped(_SERIAL)
     if serial.size:
@@ -173,11 +195,31 @@ def _parse_date_part(p: _Parsed, rows: np.ndarray, texts: np.ndarray, order: str
         p.fmt[rows[serial]] = "excel_serial"
         pending[serial] = False
 
+    for pattern, per_second, fmt in ((_EPOCH_SECONDS, 1, "unix_seconds"), (_EPOCH_MILLISECONDS, 1000, "unix_milliseconds")):
+        epoch = shaped(pattern)
+        if not epoch.size:
+            continue
+        seconds = texts[epoch].astype(float) / per_second
+        inside = (seconds >= _EPOCH_RANGE[0]) & (seconds < _EPOCH_RANGE[1])
+        epoch, seconds = epoch[inside], seconds[inside]
+        micros = np.round(seconds * 1_000_000).astype(np.int64)
+        p.day[rows[epoch]] = (micros // _US_PER_DAY).astype("datetime64[D]").astype("datetime64[us]")
+        p.time_us[rows[epoch]] = micros % _US_PER_DAY
+        p.offset_min[rows[epoch]] = 0.0  # an epoch stamp is an instant in UTC
+        p.fmt[rows[epoch]] = fmt
+        pending[epoch] = False
+
     named = shaped(_MONTH_NAMED)
     for fmt in _MONTH_NAME_FORMATS:
         attempt(named, fmt)
 
     p.problem[rows[pending]] = "invalid"
+
+
+def _four_digit_year(text: str) -> str:
+    """`05/01/23` -> `05/01/2023` by TWO_DIGIT_YEAR_PIVOT."""
+    year = int(text[-2:])
+    return text[:-2] + str(year + (1900 if year >= TWO_DIGIT_YEAR_PIVOT else 2000))
 
 
 def _parse_time_part(p: _Parsed, rows: np.ndarray, parts: pd.DataFrame) -> None:
@@ -200,7 +242,7 @@ def _parse_time_part(p: _Parsed, rows: np.ndarray, parts: pd.DataFrame) -> None:
     p.offset_min[rows] = offset
     p.problem[rows[~ok]] = "invalid"
     for i, r in zip(rows, g.itertuples(index=False)):
-        if isinstance(p.fmt[i], str) and p.fmt[i] != "excel_serial":
+        if isinstance(p.fmt[i], str) and p.fmt[i] not in ("excel_serial", *_EPOCH_FORMATS):
             p.fmt[i] += _time_format(r)
 
 
@@ -225,23 +267,30 @@ def _time_format(r: tuple) -> str:
 
 
 def _rule(prefix: str, fmt: object) -> str | None:
-    if fmt in ("native", "excel_serial"):
+    if fmt in ("native", "excel_serial", *_EPOCH_FORMATS):
         return str(fmt)
     return f"{prefix}:{fmt}" if fmt is not None else None
 
 
-def clean_date(s: pd.Series, *, date_order: str = "YMD") -> Normalised:
-    """ISO `YYYY-MM-DD` date as written (a time or offset is dropped, never applied).
+def clean_date(s: pd.Series, *, date_order: str = "YMD", tz: str = "UTC") -> Normalised:
+    """ISO `YYYY-MM-DD` date as written (a time or offset is dropped, never applied). An epoch stamp has
+    no written date: it gives its date in `tz`, the source's zone.
 
-    `date_order` decides `05/01/2023`: "DMY" → 5 Jan, "MDY" → 1 May, "YMD" → parsed only when one part
-    is > 12 (or both are equal), else problem "ambiguous_date". Other failures: "invalid_date".
+    `date_order` decides `05/01/2023` (see the module's notes): "DMY" → 5 Jan, "MDY" → 1 May, "YMD" →
+    parsed only when one part is > 12 (or both are equal), else problem "ambiguous_date". Other failures:
+    "invalid_date".
     """
     order = _check_order(date_order)
     distinct = Distinct.of(s)
     p = _parse(distinct.uniques, order)
     ok = p.ok
+    days = p.day.copy()
+    epoch = ok & np.isin(p.fmt, _EPOCH_FORMATS)
+    if epoch.any():
+        instants = pd.DatetimeIndex(p.day[epoch] + p.time_us[epoch].astype("timedelta64[us]")).tz_localize("UTC")
+        days[epoch] = instants.tz_convert(tz).tz_localize(None).normalize().to_numpy(dtype="datetime64[us]")
     iso = np.full(len(ok), None, dtype=object)
-    iso[ok] = np.datetime_as_string(p.day[ok], unit="D").astype(object)
+    iso[ok] = np.datetime_as_string(days[ok], unit="D").astype(object)
     rules = np.full(len(ok), None, dtype=object)
     for i in np.flatnonzero(ok):
         if iso[i] != p.text[i]:
@@ -252,9 +301,12 @@ def clean_date(s: pd.Series, *, date_order: str = "YMD") -> Normalised:
 
 
 def clean_datetime(s: pd.Series, *, tz: str = "UTC", date_order: str = "YMD") -> Normalised:
-    """Timezone-aware UTC pd.Timestamps. An explicit offset ("+08:00", "Z") is honoured; a naive value
-    (date-only ones at midnight) is read as wall time in `tz`. Around DST the earlier reading wins:
-    the first of two repeated times, and a time in the spring-forward gap is moved an hour back.
+    """Timezone-aware UTC pd.Timestamps. An explicit offset ("+08:00", "Z") is honoured, an epoch stamp is
+    UTC; a naive value (date-only ones at midnight) is read as wall time in `tz`.
+
+    A naive time that daylight saving makes repeated or skipped keeps a value AND a problem, so it is
+    flagged rather than silently resolved: "dst_ambiguous_time" (the hour after clocks go back; the first,
+    summer-time reading is taken) and "dst_nonexistent_time" (the hour clocks skip; moved an hour back).
     Problems: "ambiguous_date" as in clean_date, else "invalid_datetime"."""
     order = _check_order(date_order)
     pd.Timestamp("2000-01-01").tz_localize(tz)  # fail fast on an unknown zone, even with no naive rows
@@ -267,17 +319,25 @@ def clean_datetime(s: pd.Series, *, tz: str = "UTC", date_order: str = "YMD") ->
     shift = np.round(p.offset_min[aware] * 60_000_000).astype(np.int64).astype("timedelta64[us]")
     utc[aware] = local[aware] - shift
     naive = ok & np.isnan(p.offset_min)
+    dst = np.full(len(ok), None, dtype=object)
     if naive.any():
-        zoned = pd.DatetimeIndex(local[naive]).tz_localize(
-            tz, ambiguous=np.ones(int(naive.sum()), dtype=bool), nonexistent=pd.Timedelta(hours=-1)
-        )
+        wall = pd.DatetimeIndex(local[naive])
+        first = np.ones(len(wall), dtype=bool)
+        zoned = wall.tz_localize(tz, ambiguous=first, nonexistent=pd.Timedelta(hours=-1))
         utc[naive] = zoned.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[us]")
+        skipped = wall.tz_localize(tz, ambiguous=first, nonexistent="NaT").isna()
+        repeated = wall.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").isna()
+        rows = np.flatnonzero(naive)
+        dst[rows[repeated]] = "dst_ambiguous_time"
+        dst[rows[skipped]] = "dst_nonexistent_time"
     stamps = pd.DatetimeIndex(utc).tz_localize("UTC").astype(object).to_numpy()
     values = np.where(ok, stamps, None)
     rules = np.full(len(ok), None, dtype=object)
     for i in np.flatnonzero(ok):
         rules[i] = _rule("datetime_format", p.fmt[i])
-    return distinct.result(values, _problems(p, ok, "invalid_datetime"), rules)
+    problems = _problems(p, ok, "invalid_datetime")
+    problems = np.where(dst != None, dst, problems)  # noqa: E711 (element-wise)
+    return distinct.result(values, problems, rules)
 
 
 def _problems(p: _Parsed, ok: np.ndarray, invalid: str) -> np.ndarray:

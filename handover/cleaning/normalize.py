@@ -2,7 +2,9 @@
 
 Every cleaner takes a Series of raw cells and returns a `Normalised` (values, problems, rules) with the
 same index. Empty cells (None, NaN, "", whitespace) give None/None/None; a value that cannot be read
-gives value None and a problem code, and the caller keeps the original.
+gives value None and a problem code, and the caller keeps the original. A value read with a caveat (a local
+time inside a daylight-saving change, an amount whose currency conflicts) keeps its value and carries a problem
+code too, so it is flagged, never resolved silently.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     change_parts = []
     for field_name, spec_field in field_specs.items():
         original = raw[column[spec_field.from_]]
-        result = clean(spec_field.type, original, **options)
+        result = clean(spec_field.type, original, **(options | spec_field.cleaning_options()))
         records[field_name] = result.values
         bad = alive & result.problems.notna()
         if bad.any():
@@ -178,7 +178,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
             }))
 
     originals = {f: raw[column[s.from_]] for f, s in field_specs.items()}
-    enrichment = enrich(records, name, entity, originals, alive, keys, lookups)
+    enrichment = enrich(records, name, entity, originals, alive, keys, lookups, region=source.default_region)
     change_parts += enrichment.changes
     for field_name, problems in enrichment.problems.items():
         if problems.notna().any():
@@ -225,6 +225,9 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     alive &= ~(same | conflict)
 
     extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
+    for key, kept in enrichment.extras.items():
+        for i in np.flatnonzero((alive & kept.notna()).to_numpy()):
+            extras[i][key] = kept.iat[i]
     for link_name, link_column in entity.links.items():
         target = (links or {}).get(link_name, LinkTarget())
         ids = as_text(clean_text(raw[column_key(link_column)]).values)

@@ -68,10 +68,10 @@ def test_encodings_keep_chinese_headers_and_values(tmp_path: Path, encode, expec
 
 
 def test_detect_encoding_on_bytes() -> None:
-    assert detect_encoding(codecs.BOM_UTF8 + b"a,b\n") == "utf-8-sig"
-    assert detect_encoding(codecs.BOM_UTF16_LE + "名称\n".encode("utf-16-le")) == "utf-16"
-    assert detect_encoding(b"plain,ascii\n") == "utf-8"
-    assert detect_encoding("名称,城市\n北京,上海\n".encode("gbk")) == "gb18030"
+    assert detect_encoding(codecs.BOM_UTF8 + b"a,b\n").encoding == "utf-8-sig"
+    assert detect_encoding(codecs.BOM_UTF16_LE + "名称\n".encode("utf-16-le")).encoding == "utf-16"
+    assert detect_encoding(b"plain,ascii\n").encoding == "utf-8"
+    assert detect_encoding("名称,城市\n北京,上海\n".encode("gbk")).encoding == "gb18030"
 
 
 def test_one_gbk_line_in_a_utf8_file_is_quarantined_alone(tmp_path: Path) -> None:
@@ -265,8 +265,12 @@ def test_missing_columns_compares_normalised_names(tmp_path: Path) -> None:
 
 def test_missing_columns_of_xlsx(tmp_path: Path) -> None:
     path = workbook(tmp_path)
-    missing, _ = missing_columns(path.parent, ExportTable("deal", (path.name,), columns=("deal_id", "金额 (CNY)", "stage")), path.name)
-    assert missing == ["stage"]
+    missing, _ = missing_columns(path.parent, ExportTable("deal", (path.name,), columns=("deal_id", "金额 (CNY)")), path.name)
+    assert missing == []
+    with pytest.raises(ExportError, match=r"no sheet has every column the spec needs \(deal_id, 金额 \(CNY\), stage\): 'Deals' lacks stage; 'Notes' has none of them"):
+        missing_columns(path.parent, ExportTable("deal", (path.name,), columns=("deal_id", "金额 (CNY)", "stage")), path.name)
+    one_sheet = ExportTable("deal", (path.name,), sheet="Deals", columns=("deal_id", "stage"))
+    assert missing_columns(path.parent, one_sheet, path.name)[0] == ["stage"]  # a named sheet is read as named
 
 
 # --- a real dlt pipeline ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ its raw text, so the cleaned stage can quarantine it and the accounting can coun
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,16 @@ import pyarrow as pa
 from dlt.extract.source import DltSource
 from dlt.sources import DltResource
 
-from connectors.sources.files.helpers import Export, ExportError, read_export, read_header
+from connectors.sources.files.encodings import EncodingChoice
+from connectors.sources.files.helpers import Export, ExportError, file_encoding, read_export, read_header
+from connectors.sources.files.settings import XLSX_SUFFIXES
 from handover.naming import column_key
 from handover.ports import SourceProblem, Stream
 from connectors.sources.files.settings import CHUNK_ROWS, DELETED, LINE_COLUMN, META_COLUMNS
 
-__all__ = ["ExportTable", "ExportError", "FilesCRM", "crm_files", "column_key", "missing_columns", "read_header"]
+__all__ = ["EncodingChoice", "ExportTable", "ExportError", "FilesCRM", "crm_files", "column_key", "how_read", "missing_columns", "read_header"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,11 +36,12 @@ class ExportTable:
     encoding: str = "auto"
     sheet: str | None = None
     columns: tuple[str, ...] = ()  # source columns the migration needs; their absence fails before loading
+    region: str | None = None  # ISO region of the export (the source's default_region): ranks the encodings `auto` tries
 
 
 def missing_columns(folder: Path, table: ExportTable, file: str) -> tuple[list[str], list[str]]:
     """(columns the table needs but the file lacks, the file's header)."""
-    header = read_header(folder / file, table.encoding, table.sheet)
+    header = read_header(folder / file, table.encoding, table.sheet, table.region, table.columns)
     keys = {column_key(h) for h in header}
     return [c for c in table.columns if column_key(c) not in keys], header
 
@@ -68,9 +74,24 @@ def _table_resource(folder: Path, table: ExportTable) -> DltResource:
             if missing:
                 raise ExportError(f"{folder / file}: no column {', '.join(map(repr, missing))}; the file has: {', '.join(header)}")
         for file in table.files:
-            yield from export_to_arrow(read_export(folder / file, table.encoding, table.sheet), file)
+            export = read_export(folder / file, table.encoding, table.sheet, table.region, table.columns)
+            log.info("%s", export.describe())
+            for note in export.notes:
+                log.warning("%s: %s", folder / file, note)
+            yield from export_to_arrow(export, file)
 
     return dlt.resource(rows, name=table.name, write_disposition="replace")
+
+
+def how_read(folder: Path, table: ExportTable, file: str) -> str:
+    """How a file of the table is read, for `handover validate` and the raw stage's metadata: the encoding
+    `auto` chose and why (CSV), or the worksheet (XLSX). Raises ExportError as reading would."""
+    path = folder / file
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        from connectors.sources.files.workbook import read_xlsx
+
+        return read_xlsx(path, table.sheet, header_only=True, columns=table.columns).describe()
+    return f"{file}: encoding {file_encoding(path, table.encoding, table.region)}"
 
 
 def _schema() -> dlt.Schema:
@@ -82,8 +103,6 @@ def _schema() -> dlt.Schema:
 def crm_files(folder: str, tables: Sequence[ExportTable]) -> list[DltResource]:
     """Every table of an export folder, each read whole (exports are full snapshots, so: replace)."""
     return [_table_resource(Path(folder), table) for table in tables]
-
-
 
 
 class FilesCRM:
@@ -110,7 +129,18 @@ class FilesCRM:
         return problems
 
     def discover(self) -> dict[str, list[str]]:
-        return {t.name: read_header(self.folder / t.files[0], t.encoding, t.sheet) for t in self.tables}
+        return {t.name: read_header(self.folder / t.files[0], t.encoding, t.sheet, t.region, t.columns) for t in self.tables}
+
+    def describe(self) -> list[str]:
+        """How each file is read (the encoding `auto` chose and why, or the worksheet), for `handover validate`."""
+        lines = []
+        for table in self.tables:
+            for file in table.files:
+                try:
+                    lines.append(f"{table.name}: {how_read(self.folder, table, file)}")
+                except ExportError as exc:
+                    lines.append(f"{table.name}: {exc}")
+        return lines
 
     def dlt_source(self) -> DltSource:
         return crm_files(str(self.folder), self.tables)

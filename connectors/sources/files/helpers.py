@@ -1,4 +1,5 @@
-"""Reading CSV/XLSX exports: encoding detection, delimiter sniffing, and recovery from broken lines.
+"""Reading CSV/XLSX exports: encoding decided on the whole file, delimiter chosen from the header, and
+recovery from broken lines.
 
 A broken record is never dropped: it is returned with its line number, a reason and its raw text,
 and reading resumes on the next physical line.
@@ -6,82 +7,28 @@ and reading resumes on the next physical line.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime as dt
+import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
-from handover.naming import column_key
+from connectors.sources.files.encodings import (
+    AmbiguousEncoding, EncodingChoice, EncodingProblem, check_declared, describe, detect_encoding, shown,
+)
+from connectors.sources.files.model import Export, ExportError, Record, header_keys
 from connectors.sources.files.settings import CSV_SUFFIXES, DELIMITERS, UTF8_BAD_LINE_SHARE, XLSX_SUFFIXES
+from connectors.sources.files.workbook import binary_kind, read_xlsx
+
+__all__ = ["Export", "ExportError", "Record", "detect_encoding", "file_encoding", "read_csv", "read_export", "read_header", "read_xlsx"]
+
+# CRM notes and e-mail bodies run past the csv module's default 128 KB field limit.
+csv.field_size_limit(2**31 - 1)
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
-
-
-class ExportError(Exception):
-    """A file-level problem a user must fix (missing file, unreadable workbook, no header)."""
-
-
-@dataclass
-class Record:
-    line: int
-    values: list[str | None] | None
-    error: str | None = None
-    raw_text: str | None = None
-
-
-@dataclass
-class Export:
-    path: Path
-    encoding: str | None
-    header: list[str]
-    keys: list[str]
-    records: list[Record] = field(default_factory=list)
-
-
-def detect_encoding(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    lines = data.split(b"\n")
-    bad = utf8_text = 0
-    for line in lines:
-        try:
-            line.decode("utf-8")
-            utf8_text += not line.isascii()
-        except UnicodeDecodeError:
-            bad += 1
-    if utf8_text and bad <= max(1, int(len(lines) * UTF8_BAD_LINE_SHARE)):
-        return "utf-8"  # a few corrupt lines in a file that is otherwise UTF-8: quarantine them, don't guess
-    for candidate in ("gb18030", "utf-16"):
-        try:
-            data.decode(candidate)
-            return candidate
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    return best.encoding if best else "latin-1"
-
-
-def _header_keys(header: list[str]) -> list[str]:
-    keys: list[str] = []
-    for name in header:
-        key = column_key(name)
-        candidate, n = key, 2
-        while candidate in keys:
-            candidate, n = f"{key}_{n}", n + 1
-        keys.append(candidate)
-    return keys
+_DELIMITER_SAMPLE_LINES = 200
+_HEADER_BYTES = 1 << 20
 
 
 def _raw(text: str, encoding: str) -> str:
@@ -90,19 +37,36 @@ def _raw(text: str, encoding: str) -> str:
     return raw.decode(encoding, errors="backslashreplace")
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes surrogateescape kept
+
+
 def _has_undecodable(values: list[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
+    return any(_UNDECODABLE.search(value) for value in values)
 
 
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return ","
+def choose_delimiter(header_line: str, following: Sequence[str], truncated: bool) -> str:
+    """The delimiter that splits the header into most fields and the records below it into as many.
+
+    csv.Sniffer is not used: on a small file whose quoted notes hold tabs, semicolons or line breaks it
+    picks a delimiter that breaks the header."""
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        width = len(next(csv.reader([header_line], delimiter=delimiter), []))
+        if width < 2:
+            continue
+        records = [r for r in csv.reader(io.StringIO("".join(following)), delimiter=delimiter) if any(c.strip() for c in r)]
+        if truncated and records:
+            records.pop()  # may be cut inside a quoted field
+        fit = sum(len(r) == width for r in records) / len(records) if records else 1.0
+        if (fit, width) > best_score:
+            best, best_score = delimiter, (fit, width)
+    return best
 
 
-def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, encoding: str) -> Iterator[Record]:
-    """Parse physical lines[start:] into records of `width` fields, resyncing after a broken record."""
+def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, encoding: str, hint: str,
+                     undecodable: bool = True) -> Iterator[Record]:
+    """Parse physical lines[start:] into records of `width` fields, resyncing after a broken record.
+    `undecodable`: whether the text holds any undecodable byte (when not, no record is searched for one)."""
     i = start
     while i < len(lines):
         reader = csv.reader(iter(lines[i:]), delimiter=delimiter, strict=True)
@@ -114,8 +78,8 @@ def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, e
                 consumed = reader.line_num
                 if span == 1 and "".join(values).strip() == "" and len(values) <= 1:
                     continue  # a blank line is not a record
-                if _has_undecodable(values):
-                    yield Record(first + 1, None, "undecodable_bytes: bytes not valid in " + encoding, _raw("".join(lines[first:first + span]), encoding))
+                if undecodable and _has_undecodable(values):
+                    yield Record(first + 1, None, f"undecodable_bytes: bytes not valid in {encoding}{hint}", _raw("".join(lines[first:first + span]), encoding))
                     continue
                 if len(values) != width:
                     yield Record(first + 1, None, f"field_count: expected {width} fields, found {len(values)}", _raw(lines[first], encoding))
@@ -132,108 +96,146 @@ def _parse_csv_lines(lines: list[str], delimiter: str, width: int, start: int, e
             i = first + 1
 
 
-def read_csv(path: Path, encoding: str = "auto") -> Export:
-    data = path.read_bytes()
-    chosen = detect_encoding(data) if encoding == "auto" else encoding
-    text = data.decode(chosen, errors="surrogateescape")
-    text = text.lstrip("\ufeff")
-    lines = [m for m in _LINE_BREAK.split(text)]
-    lines = [line + "\n" for line in lines]
+def _refuse_non_text(path: Path, data: bytes) -> None:
+    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+        raise ExportError(f"{path}: the file is empty")
+    kind = binary_kind(path, data[:8])
+    if kind is None:
+        return
+    if "password" in kind:
+        raise ExportError(f"{path}: this is {kind}, not CSV text; remove the password in Excel and save it as .xlsx or CSV")
+    fix = "name it .xlsx" if "XLSX" in kind else "save it as .xlsx or CSV"
+    raise ExportError(f"{path}: this is {kind}, not CSV text; {fix}")
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line + "\n" for line in _LINE_BREAK.split(text)]
     if lines and lines[-1] == "\n":
         lines.pop()
+    return lines
+
+
+def _column_at(data: bytes, encoding: str, line: int, sample: str) -> str:
+    """', column NAME' of the field on physical `line` holding `sample`, or '' when it cannot be told."""
+    try:
+        lines = _lines(data.decode(encoding, "replace"))
+        header_at = next(n for n, text in enumerate(lines) if text.strip())
+        delimiter = choose_delimiter(lines[header_at], lines[header_at + 1:header_at + 1 + _DELIMITER_SAMPLE_LINES], True)
+        header = next(csv.reader([lines[header_at]], delimiter=delimiter))
+        values = next(csv.reader([lines[line - 1]], delimiter=delimiter))
+        at = next(i for i, v in enumerate(values) if sample in v)
+    except (StopIteration, IndexError, csv.Error):
+        return ""
+    return f", column {header[at].strip()!r}" if at < len(header) else ""
+
+
+def _ambiguity(path: Path, data: bytes, problem: AmbiguousEncoding) -> str:
+    """The refusal, naming the line and column where the candidate encodings disagree."""
+    first = problem.readings[0]
+    column = _column_at(data, first.encodings[0], problem.line, first.sample) if problem.line >= 1 and first.sample else ""
+    return (f"{path}: cannot tell which encoding this file is in: {problem.not_utf8}, and it reads as text in several code pages "
+            f"that disagree (line {problem.line}{column}: {shown(problem.readings)}). Set `encoding:` for this file to the one "
+            f"that reads it right (e.g. `encoding: {first.encodings[0]}`), or set the source's `default_region` to the country "
+            "the export comes from")
+
+
+@lru_cache(maxsize=64)
+def _cached_choice(path: Path, size: int, mtime_ns: int, region: str | None) -> EncodingChoice:
+    data = path.read_bytes()
+    _refuse_non_text(path, data)
+    try:
+        return detect_encoding(data, region)
+    except AmbiguousEncoding as exc:
+        raise ExportError(_ambiguity(path, data, exc)) from None
+    except EncodingProblem as exc:
+        raise ExportError(f"{path}: {exc}; set `encoding:` for this file") from None
+
+
+def file_encoding(path: Path, encoding: str = "auto", region: str | None = None) -> EncodingChoice:
+    """The encoding a CSV export is read with, and why (decided on the whole file, cached per file version)."""
+    if encoding != "auto":
+        return EncodingChoice(encoding, "declared in the spec")
+    stat = path.stat()
+    return _cached_choice(path, stat.st_size, stat.st_mtime_ns, region)
+
+
+def _declared(path: Path, data: bytes, encoding: str, region: str | None) -> str:
+    """A hint for undecodable lines under a declared encoding; refuses the file when most of it does not fit
+    and another encoding reads it whole."""
+    bad, total, better = check_declared(data, encoding, region)
+    if not bad:
+        return ""
+    if better is None:
+        return ""
+    if bad > max(1, int(total * UTF8_BAD_LINE_SHARE)):
+        first = next(n for n, line in enumerate(data.split(b"\n"), start=1) if not _decodes_line(line, encoding))
+        raise ExportError(f"{path}: the declared encoding {encoding} does not fit: {bad} of {total} lines hold bytes that are not "
+                          f"{encoding} (first at line {first}); the whole file reads cleanly as {describe(better)}: set `encoding: {better}`")
+    return f" (the whole file reads as {better}: set `encoding: {better}`)"
+
+
+def _decodes_line(line: bytes, encoding: str) -> bool:
+    try:
+        line.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_csv(path: Path, encoding: str = "auto", region: str | None = None) -> Export:
+    data = path.read_bytes()
+    _refuse_non_text(path, data)
+    choice = file_encoding(path, encoding, region)
+    hint = _declared(path, data, encoding, region) if encoding != "auto" else ""
+    text = data.decode(choice.encoding, errors="surrogateescape").lstrip("\ufeff")
+    lines = _lines(text)
+    header_at, delimiter, header = _header(path, lines)
+    export = Export(path, choice.encoding, header, header_keys(header), encoding_reason=choice.reason)
+    undecodable = _UNDECODABLE.search(text) is not None
+    export.records = list(_parse_csv_lines(lines, delimiter, len(header), header_at + 1, choice.encoding, hint, undecodable))
+    return export
+
+
+def _header(path: Path, lines: list[str], truncated: bool = False) -> tuple[int, str, list[str]]:
+    """(index of the header line, delimiter, header names)."""
     header_at = next((n for n, line in enumerate(lines) if line.strip()), None)
     if header_at is None:
-        raise ExportError(f"{path}: the file is empty (no header line)")
-    delimiter = _sniff_delimiter("".join(lines[header_at:header_at + 20]))
-    header = next(csv.reader([lines[header_at]], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    export = Export(path, chosen, header, _header_keys(header))
-    export.records = list(_parse_csv_lines(lines, delimiter, len(header), header_at + 1, chosen))
-    return export
+        raise ExportError(f"{path}: the file is empty")
+    following = lines[header_at + 1:header_at + 1 + _DELIMITER_SAMPLE_LINES]
+    delimiter = choose_delimiter(lines[header_at], following, truncated or len(lines) > header_at + 1 + _DELIMITER_SAMPLE_LINES)
+    return header_at, delimiter, [h.strip() for h in next(csv.reader([lines[header_at]], delimiter=delimiter), [])]
 
 
-def _cell(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def _open_sheet(path: Path, sheet: str | None):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ExportError(f"{path}: not a readable XLSX workbook: {exc}") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        book.close()
-        raise ExportError(f"{path}: no worksheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
-    return book, (book[sheet] if sheet else book.worksheets[0])
-
-
-def _xlsx_rows(rows) -> Iterator[tuple[int, list[str | None]]]:
-    """(row number, cells without trailing empties) for every non-empty row."""
-    for number, row in enumerate(rows.iter_rows(values_only=True), start=1):
-        cells = [_cell(v) for v in row]
-        while cells and cells[-1] in (None, ""):
-            cells.pop()
-        if cells:
-            yield number, cells
-
-
-def read_xlsx(path: Path, sheet: str | None = None, header_only: bool = False) -> Export:
-    book, rows = _open_sheet(path, sheet)
-    try:
-        export: Export | None = None
-        for number, cells in _xlsx_rows(rows):
-            if export is None:
-                header = [str(c or "").strip() for c in cells]
-                export = Export(path, None, header, _header_keys(header))
-                if header_only:
-                    break
-                continue
-            width = len(export.header)
-            if len(cells) > width:
-                export.records.append(Record(number, None, f"field_count: expected {width} fields, found {len(cells)}", "\t".join(c or "" for c in cells)))
-                continue
-            export.records.append(Record(number, cells + [None] * (width - len(cells))))
-    finally:
-        book.close()
-    if export is None:
-        raise ExportError(f"{path}: the worksheet is empty (no header row)")
-    return export
-
-
-def read_export(path: Path, encoding: str = "auto", sheet: str | None = None) -> Export:
+def _check_exists(path: Path) -> None:
     if not path.exists():
         raise ExportError(f"{path}: file not found")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder, not an export file")
+
+
+def read_export(path: Path, encoding: str = "auto", sheet: str | None = None, region: str | None = None,
+                columns: Sequence[str] = ()) -> Export:
+    """Every record of one export file. `region` (ISO 3166) ranks the encodings `auto` considers;
+    `columns` are those the migration needs: a workbook is read from the sheet that has them."""
+    _check_exists(path)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path, sheet)
+        return read_xlsx(path, sheet, columns=columns)
     if suffix in CSV_SUFFIXES:
-        return read_csv(path, encoding)
+        return read_csv(path, encoding, region)
     raise ExportError(f"{path}: unsupported file type {suffix!r}; use {', '.join(CSV_SUFFIXES + XLSX_SUFFIXES)}")
 
 
-def read_header(path: Path, encoding: str = "auto", sheet: str | None = None) -> list[str]:
-    """The header of an export, without parsing its records (for checking a spec)."""
-    if not path.exists():
-        raise ExportError(f"{path}: file not found")
+def read_header(path: Path, encoding: str = "auto", sheet: str | None = None, region: str | None = None,
+                columns: Sequence[str] = ()) -> list[str]:
+    """The header of an export, without parsing its records (for checking a spec). The encoding is decided
+    on the whole file, as for reading it."""
+    _check_exists(path)
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_xlsx(path, sheet, header_only=True).header
-    with path.open("rb") as handle:
-        data = handle.read(1 << 16)
-        truncated = bool(handle.read(1))
-    sample = data
-    if truncated and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\n" in data:
-        sample = data[:data.rindex(b"\n") + 1]  # a character cut at the chunk's end must not sway detection
-    chosen = detect_encoding(sample) if encoding == "auto" else encoding
-    text = data.decode(chosen, errors="replace").lstrip("\ufeff")
-    first = next((line for line in _LINE_BREAK.split(text) if line.strip()), "")
-    return [h.strip() for h in next(csv.reader([first], delimiter=_sniff_delimiter(text[:4096])), [])]
+        return read_xlsx(path, sheet, header_only=True, columns=columns).header
+    data = path.read_bytes()
+    _refuse_non_text(path, data)
+    choice = file_encoding(path, encoding, region)
+    head = data[:_HEADER_BYTES] + data[_HEADER_BYTES:].split(b"\n", 1)[0]  # the header needs no more than the start
+    _, _, header = _header(path, _lines(head.decode(choice.encoding, errors="replace").lstrip("\ufeff")), truncated=len(head) < len(data))
+    return header
