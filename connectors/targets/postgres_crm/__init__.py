@@ -1,0 +1,393 @@
+"""An in-house CRM in PostgreSQL: a schema of its own, one table per entity, upsert by external id.
+
+Each batch is staged with COPY into a temporary table, then written by one `INSERT ... ON CONFLICT (external_id)
+DO UPDATE` that joins references by external id. A record whose content did not change is left alone (its modified
+stamp too) and reported `unchanged`. When the table refuses the batch (a constraint, a value too long), the batch is
+sent again row by row, each in a savepoint, so every good row still loads and every bad one is rejected with the
+database's own reason. References to records the CRM does not hold are refused before writing, by one anti-join.
+
+The connection URL never appears in a message: errors name host, port, database, schema and table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+import pandas as pd
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
+
+from connectors.targets.postgres_crm.settings import (
+    EMAIL_PATTERN, NON_NEGATIVE, NOT_NULL, NULLABLE_EXTERNAL_ID, ONE_OF, PERCENT, SQL_TYPES, STAGING_TYPES, UNIQUE_LOWER, table_of,
+)
+from handover.ports import (
+    CREATED, REJECTED, UNCHANGED, UPDATED, Capabilities, EntitySchema, TargetError, empty_results, results_frame,
+)
+from handover.spec import redact
+
+SYSTEM_COLUMNS = ("id", "external_id", "owner_id", "system_created_at", "system_modified_at")
+# What a single row can cause; anything else (permissions, a lost connection) stops the whole operation.
+ROW_ERRORS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.CardinalityViolation)
+STAGE = "_handover_incoming"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class PostgresCRM:
+    name = "postgres"
+    capabilities = Capabilities(
+        max_batch=10_000, upsert_by_external_id=True, partial_update=True, change_owner=True, read_by_ids=True,
+        read_modified_since=True, create_fields=True, delete=True, lookup_is_cheap=True,
+    )
+
+    def __init__(self, url: str, schema: str = "crm"):
+        self.schema = schema
+        try:
+            info = conninfo_to_dict(url)
+        except psycopg.Error:
+            raise TargetError(f"not a PostgreSQL connection URL: {redact(url)}") from None
+        self._password = info.get("password") or None
+        host = info.get("host") or "local socket"
+        self.where = f"PostgreSQL {host}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user') or ''}"
+        try:
+            self.con = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="handover")
+        except psycopg.Error as exc:
+            raise TargetError(f"cannot connect to {self.where} (schema {schema}): {self._reason(exc)}") from None
+        self.schemas: dict[str, EntitySchema] = {}
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> PostgresCRM:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def _reason(self, exc: BaseException) -> str:
+        """The server's message without secrets: first line, plus its DETAIL where it names the offending value."""
+        diag = getattr(exc, "diag", None)
+        text = (diag.message_primary if diag is not None and diag.message_primary else str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        if diag is not None and (diag.message_detail or "").startswith("Key ("):
+            text += f" ({diag.message_detail})"
+        text = redact(text)
+        return text.replace(self._password, "***") if self._password else text
+
+    def _table(self, entity: str) -> str:
+        return f"{_q(self.schema)}.{_q(table_of(entity))}"
+
+    def _refused(self, exc: psycopg.Error, entity: str | None, doing: str) -> TargetError:
+        place = f"{self.where}, schema {self.schema}" + (f", table {table_of(entity)}" if entity else "")
+        reason = self._reason(exc)
+        if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
+            reason = f"the database is read-only ({reason})"
+        user = isinstance(exc, (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction, pg_errors.InvalidSchemaName,
+                                pg_errors.UndefinedTable, pg_errors.UndefinedColumn, psycopg.OperationalError))
+        return TargetError(f"{place}: cannot {doing}: {reason}", user_error=user)
+
+    @contextmanager
+    def _guard(self, entity: str | None, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except TargetError:
+            raise
+        except psycopg.Error as exc:
+            raise self._refused(exc, entity, doing) from None
+
+    # --- schema ---------------------------------------------------------------------------------
+
+    def _columns(self, entity: str) -> dict[str, str]:
+        rows = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+            [self.schema, table_of(entity)],
+        ).fetchall()
+        return dict(rows)
+
+    def _field_sql(self, entity: str, field: str, kind: str) -> str:
+        checks = []
+        if kind == "email":
+            checks.append(f"{_q(field)} ~ '{EMAIL_PATTERN}'")
+        if field in NON_NEGATIVE.get(entity, ()):
+            checks.append(f"{_q(field)} >= 0")
+        if field in PERCENT.get(entity, ()):
+            checks.append(f"{_q(field)} BETWEEN 0 AND 100")
+        return f"{_q(field)} {SQL_TYPES.get(kind, 'varchar(255)')}" + "".join(f" CHECK ({c})" for c in checks)
+
+    def _ensure_base(self, entity: str) -> None:
+        """The entity's table with its system columns, if it does not exist (a link or owner may point at it first)."""
+        if self._columns(entity):
+            return
+        owner = "" if entity == "owner" else f", owner_id bigint REFERENCES {self._table('owner')} (id) ON DELETE RESTRICT"
+        if entity != "owner":
+            self._ensure_base("owner")
+        required = "" if entity in NULLABLE_EXTERNAL_ID else " NOT NULL"
+        self.con.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._table(entity)} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            f"external_id varchar(255){required} UNIQUE CHECK (external_id <> ''){owner}, "
+            "system_created_at timestamptz NOT NULL DEFAULT now(), system_modified_at timestamptz NOT NULL DEFAULT now())"
+        )
+
+    def prepare(self, schema: EntitySchema) -> None:
+        entity = schema.entity
+        with self._guard(entity, "create or extend the CRM schema"):
+            with self.con.transaction():
+                self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.schema)}")
+                fresh = not self._columns(entity)
+                for linked in schema.links.values():
+                    if linked != entity:
+                        self._ensure_base(linked)
+                self._ensure_base(entity)
+                have = self._columns(entity)
+                for field, kind in schema.fields.items():
+                    if field not in have:
+                        not_null = " NOT NULL" if fresh and field in NOT_NULL.get(entity, ()) else ""
+                        self.con.execute(f"ALTER TABLE {self._table(entity)} ADD COLUMN {self._field_sql(entity, field, kind)}{not_null}")
+                for link, linked in schema.links.items():
+                    if f"{link}_id" not in have:
+                        self.con.execute(f"ALTER TABLE {self._table(entity)} ADD COLUMN {_q(link + '_id')} bigint "
+                                         f"REFERENCES {self._table(linked)} (id) ON DELETE SET NULL")
+                one_of = [f for f in ONE_OF.get(entity, ()) if f in schema.fields]
+                if fresh and one_of:
+                    self.con.execute(f"ALTER TABLE {self._table(entity)} ADD CONSTRAINT {_q(table_of(entity) + '_needs_' + '_or_'.join(one_of))} "
+                                     f"CHECK ({' OR '.join(f'{_q(f)} IS NOT NULL' for f in one_of)})")
+                for field in UNIQUE_LOWER.get(entity, ()):
+                    if field in schema.fields:
+                        self.con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {_q(table_of(entity) + '_' + field + '_unique')} "
+                                         f"ON {self._table(entity)} (lower({_q(field)}))")
+            writable = self.con.execute(
+                "SELECT has_table_privilege(%s, 'INSERT') AND has_table_privilege(%s, 'UPDATE'), current_setting('transaction_read_only')",
+                [self._table(entity)] * 2,
+            ).fetchone()
+        if writable[1] == "on":
+            raise TargetError(f"{self.where}, schema {self.schema}, table {table_of(entity)}: the database is read-only")
+        if not writable[0]:
+            raise TargetError(f"{self.where}, schema {self.schema}, table {table_of(entity)}: this role may not insert or update rows")
+        self.schemas[entity] = schema
+
+    def _schema(self, entity: str) -> EntitySchema:
+        if entity not in self.schemas:
+            raise TargetError(f"{entity}: prepare() the entity before writing it", user_error=False)
+        return self.schemas[entity]
+
+    # --- staging --------------------------------------------------------------------------------
+
+    def _references(self, entity: str, rows: pd.DataFrame) -> dict[str, str]:
+        """column `<ref>_external_id` in rows -> entity it points at."""
+        refs = {"owner_external_id": "owner"} if "owner_external_id" in rows and entity != "owner" else {}
+        refs.update({f"{link}_external_id": linked for link, linked in self._schema(entity).links.items() if f"{link}_external_id" in rows})
+        return refs
+
+    def _stage(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str]) -> None:
+        """COPY `rows` into a temporary table of unbounded types, so the real table judges each value."""
+        kinds = self._schema(entity).fields
+        columns = [f"{_q(f)} {STAGING_TYPES.get(kinds[f], 'text')}" for f in fields] + [f"{_q(r)} text" for r in refs]
+        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (_pos integer, external_id text, {', '.join(columns)}) ON COMMIT DROP")
+        listed = ["external_id", *fields, *refs]
+        frame = rows[listed]
+        values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+        with self.con.cursor().copy(f"COPY {STAGE} (_pos, {', '.join(_q(c) for c in listed)}) FROM STDIN") as copy:
+            for pos, row in zip(rows.index, values):
+                copy.write_row([int(pos), *row])
+
+    def _unresolved(self, refs: dict[str, str]) -> dict[int, str]:
+        """Staged rows whose references the CRM does not hold: position -> reason. They are removed from the stage."""
+        if not refs:
+            return {}
+        parts = [
+            f"SELECT s._pos, '{column[:-len('_external_id')]}', s.{_q(column)}, '{table_of(linked)}' FROM {STAGE} s "
+            f"LEFT JOIN {self._table(linked)} r ON r.external_id = s.{_q(column)} WHERE s.{_q(column)} IS NOT NULL AND r.id IS NULL"
+            for column, linked in refs.items()
+        ]
+        reasons: dict[int, str] = {}
+        for pos, link, value, table in self.con.execute(" UNION ALL ".join(parts) + " ORDER BY 1").fetchall():
+            reasons.setdefault(pos, f"violates foreign key: {link} {value} is not present in table {table}")
+        if reasons:
+            self.con.execute(f"DELETE FROM {STAGE} WHERE _pos = ANY(%s)", [list(reasons)])
+        return reasons
+
+    def _joined_source(self, entity: str, fields: list[str], refs: dict[str, str], where: str = "") -> tuple[list[str], str]:
+        """Target columns and a SELECT giving them from the stage, references resolved to ids."""
+        targets = ["external_id", *fields]
+        # No casts: an explicit cast to varchar(n) would truncate; the assignment cast refuses a value too long.
+        select = ["s.external_id"] + [f"s.{_q(f)}" for f in fields]
+        joins = []
+        for n, (column, linked) in enumerate(refs.items()):
+            targets.append("owner_id" if column == "owner_external_id" else column[: -len("_external_id")] + "_id")
+            select.append(f"r{n}.id AS {_q(targets[-1])}")
+            joins.append(f"LEFT JOIN {self._table(linked)} r{n} ON r{n}.external_id = s.{_q(column)}")
+        return targets, f"SELECT {', '.join(select)} FROM {STAGE} s {' '.join(joins)} {where} ORDER BY s._pos"
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def _merge(self, entity: str, fields: list[str], refs: dict[str, str], where: str = "") -> dict[str, bool]:
+        """Upsert what is staged; external id -> created? for the rows written (unchanged rows are not written)."""
+        targets, source = self._joined_source(entity, fields, refs, where)
+        changing = [c for c in targets if c != "external_id"]
+        assign = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in changing)
+        differs = (f" WHERE ({', '.join('t.' + _q(c) for c in changing)}) IS DISTINCT FROM "
+                   f"({', '.join('EXCLUDED.' + _q(c) for c in changing)})")
+        on_conflict = f"DO UPDATE SET {assign}, system_modified_at = now(){differs}" if changing else "DO NOTHING"
+        written = self.con.execute(
+            f"INSERT INTO {self._table(entity)} AS t ({', '.join(_q(c) for c in targets)}) {source} "
+            f"ON CONFLICT (external_id) {on_conflict} RETURNING t.external_id, t.xmax = 0"
+        ).fetchall()
+        return dict(written)
+
+    def _adopt_by(self, entity: str, match_by: str) -> None:
+        """Records created before the migration, without an external id, matched on `match_by` take the incoming id."""
+        self.con.execute(
+            f"UPDATE {self._table(entity)} t SET external_id = s.external_id FROM {STAGE} s "
+            f"WHERE t.external_id IS NULL AND lower(t.{_q(match_by)}::text) = lower(s.{_q(match_by)}::text) "
+            f"AND NOT EXISTS (SELECT 1 FROM {self._table(entity)} x WHERE x.external_id = s.external_id)"
+        )
+
+    def _held(self, entity: str) -> dict[int, tuple[str, datetime]]:
+        """Staged position -> (target id, modified stamp) of the record now holding it."""
+        rows = self.con.execute(
+            f"SELECT s._pos, t.id::text, t.system_modified_at FROM {STAGE} s JOIN {self._table(entity)} t ON t.external_id = s.external_id"
+        ).fetchall()
+        return {pos: (target_id, stamp) for pos, target_id, stamp in rows}
+
+    def _write_batch(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str], match_by: str | None,
+                     partial: bool) -> tuple[dict[int, str], dict[int, bool], dict[int, tuple[str, datetime]]]:
+        with self.con.transaction():
+            self._stage(entity, rows, fields, refs)
+            reasons = self._unresolved(refs)
+            if match_by and match_by in fields:
+                self._adopt_by(entity, match_by)
+            written = self._update(entity, fields, refs) if partial else self._merge(entity, fields, refs)
+            # External ids are unique within a batch that got here (a repeated one fails the merge: CardinalityViolation).
+            by_pos = {pos: written[e] for pos, e in zip(rows.index, rows["external_id"]) if e in written and pos not in reasons}
+            return reasons, by_pos, self._held(entity)
+
+    def _write_rows(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str], match_by: str | None,
+                    partial: bool) -> tuple[dict[int, str], dict[int, bool], dict[int, tuple[str, datetime]]]:
+        """The batch row by row, each in a savepoint: good rows load, each bad one gets the database's reason."""
+        reasons: dict[int, str] = {}
+        written: dict[int, bool] = {}
+        held: dict[int, tuple[str, datetime]] = {}
+        with self.con.transaction():
+            for pos in rows.index:
+                try:
+                    with self.con.transaction():
+                        self.con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+                        self._stage(entity, rows.loc[[pos]], fields, refs)
+                        reason = self._unresolved(refs)
+                        if reason:
+                            reasons.update(reason)
+                            continue
+                        if match_by and match_by in fields:
+                            self._adopt_by(entity, match_by)
+                        outcome = self._update(entity, fields, refs) if partial else self._merge(entity, fields, refs)
+                        if outcome:
+                            written[pos] = next(iter(outcome.values()))
+                        held.update(self._held(entity))
+                except ROW_ERRORS as exc:
+                    reasons[pos] = self._reason(exc)
+        return reasons, written, held
+
+    def _write(self, entity: str, rows: pd.DataFrame, match_by: str | None, partial: bool) -> pd.DataFrame:
+        if rows.empty:
+            return empty_results()
+        rows = rows.reset_index(drop=True)
+        fields = [f for f in self._schema(entity).fields if f in rows]
+        refs = self._references(entity, rows)
+        with self._guard(entity, "write rows"):
+            try:
+                reasons, written, held = self._write_batch(entity, rows, fields, refs, match_by, partial)
+            except ROW_ERRORS:
+                reasons, written, held = self._write_rows(entity, rows, fields, refs, match_by, partial)
+        statuses, target_ids, versions, errors = [], [], [], []
+        for pos, external_id in zip(rows.index, rows["external_id"]):
+            if pos in reasons or pos not in held:
+                statuses.append(REJECTED)
+                target_ids.append(None)
+                versions.append(None)
+                errors.append(reasons.get(pos, "not found: no record with this external id"))
+                continue
+            target_id, stamp = held[pos]
+            statuses.append(UNCHANGED if pos not in written else CREATED if written[pos] else UPDATED)
+            target_ids.append(target_id)
+            versions.append(stamp.isoformat())
+            errors.append(None)
+        return results_frame(rows["external_id"], target_id=pd.Series(target_ids, dtype=object), status=pd.Series(statuses, dtype=object),
+                             error=pd.Series(errors, dtype=object), retryable=False, target_version=pd.Series(versions, dtype=object))
+
+    def upsert(self, entity: str, rows: pd.DataFrame, *, match_by: str | None = None) -> pd.DataFrame:
+        return self._write(entity, rows, match_by, partial=False)
+
+    def _update(self, entity: str, fields: list[str], refs: dict[str, str]) -> dict[str, bool]:
+        targets, source = self._joined_source(entity, fields, refs)
+        changing = [c for c in targets if c != "external_id"]
+        if not changing:
+            return {}
+        assign = ", ".join(f"{_q(c)} = u.{_q(c)}" for c in changing)
+        written = self.con.execute(
+            f"UPDATE {self._table(entity)} t SET {assign}, system_modified_at = now() FROM ({source}) u "
+            "WHERE t.external_id = u.external_id RETURNING t.external_id"
+        ).fetchall()
+        return {external_id: False for (external_id,) in written}
+
+    def update_fields(self, entity: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """Partial update by external id: only the columns given change (an owner, a field); unknown ids are rejected."""
+        return self._write(entity, rows, None, partial=True)
+
+    def delete(self, entity: str, external_ids: Sequence[str]) -> int:
+        if not external_ids or not self._columns(entity):
+            return 0
+        with self._guard(entity, "delete records"), self.con.transaction():
+            return self.con.execute(f"DELETE FROM {self._table(entity)} WHERE external_id = ANY(%s)", [list(external_ids)]).rowcount
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def lookup(self, entity: str, external_ids: Sequence[str]) -> dict[str, str]:
+        if not external_ids or not self._columns(entity):
+            return {}
+        with self._guard(entity, "look records up"):
+            rows = self.con.execute(
+                f"SELECT external_id, id::text FROM {self._table(entity)} WHERE external_id = ANY(%s)", [list(external_ids)]
+            ).fetchall()
+        return dict(rows)
+
+    def _select(self, entity: str) -> str:
+        have = self._columns(entity)
+        links = self.schemas[entity].links if entity in self.schemas else {}
+        link_columns = {f"{link}_id" for link in links}
+        select = ["t.external_id", "t.id::text AS target_id", "t.system_modified_at AS target_version"]
+        for column, data_type in have.items():
+            if column not in SYSTEM_COLUMNS and column not in link_columns:
+                select.append(f"t.{_q(column)}::float8 AS {_q(column)}" if data_type == "numeric" else f"t.{_q(column)}")
+        joins = []
+        if "owner_id" in have:
+            select.append("o.external_id AS owner_external_id")
+            joins.append(f"LEFT JOIN {self._table('owner')} o ON o.id = t.owner_id")
+        for n, (link, linked) in enumerate(links.items()):
+            if f"{link}_id" in have:
+                select.append(f"l{n}.external_id AS {_q(link + '_external_id')}")
+                joins.append(f"LEFT JOIN {self._table(linked)} l{n} ON l{n}.id = t.{_q(link + '_id')}")
+        return f"SELECT {', '.join(select)} FROM {self._table(entity)} t {' '.join(joins)}"
+
+    def _frame(self, entity: str, sql: str, params: list) -> pd.DataFrame:
+        if not self._columns(entity):
+            return pd.DataFrame(columns=["external_id"])
+        with self._guard(entity, "read records"):
+            cursor = self.con.execute(sql, params)
+            rows = cursor.fetchall()
+            return pd.DataFrame(rows, columns=[d.name for d in cursor.description])
+
+    def read_by_ids(self, entity: str, external_ids: Sequence[str]) -> pd.DataFrame:
+        if not self._columns(entity):
+            return pd.DataFrame(columns=["external_id"])
+        return self._frame(entity, f"{self._select(entity)} WHERE t.external_id = ANY(%s)", [list(external_ids)])
+
+    def read_modified_since(self, entity: str, since: datetime) -> pd.DataFrame:
+        if not self._columns(entity):
+            return pd.DataFrame(columns=["external_id"])
+        return self._frame(entity, f"{self._select(entity)} WHERE t.system_modified_at > %s", [since])
