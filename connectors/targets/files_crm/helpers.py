@@ -66,8 +66,8 @@ def column_text(values: pd.Series, kind: str) -> pd.Series:
 
 def row_versions(frame: pd.DataFrame) -> pd.Series:
     """A version stamp per row: a hash of the text the files hold for it."""
-    joined = frame.astype(str).agg("\x1f".join, axis=1)
-    return joined.map(lambda row: hashlib.sha256(row.encode()).hexdigest()[:16])
+    return pd.Series([hashlib.sha256("\x1f".join(map(str, row)).encode()).hexdigest()[:16] for row in frame.itertuples(index=False, name=None)],
+                     index=frame.index, dtype=object)
 
 
 def natural_key(values: pd.Series) -> pd.Series:
