@@ -248,3 +248,10 @@ def test_csv_only_and_bad_folders(tmp_path: Path) -> None:
     clash = FilesCRM(tmp_path / "clash", template="hubspot")
     with pytest.raises(TargetError, match="Phone Number"):
         clash.prepare(EntitySchema("contact", {"phone": "phone", "phone_number": "phone"}))
+
+
+def test_a_row_ending_in_empty_cells_reads_back(tmp_path: Path) -> None:
+    target = crm_at(tmp_path)
+    target.upsert("owner", owners())
+    target.upsert("account", pd.DataFrame({"external_id": ["crm:account:A1"], "name": ["Only a name"]}))
+    assert target.read_by_ids("account", ["crm:account:A1"])["name"].tolist() == ["Only a name"]

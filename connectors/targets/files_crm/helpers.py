@@ -122,7 +122,8 @@ def read_xlsx(path: Path) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     header, body = [str(h) for h in rows[0]], rows[1:]
-    return pd.DataFrame([[_cell(v) for v in row] for row in body], columns=header, dtype=object)
+    width = len(header)  # a row's trailing empty cells are not stored
+    return pd.DataFrame([[_cell(v) for v in row[:width]] + [""] * (width - len(row)) for row in body], columns=header, dtype=object)
 
 
 def _cell(value: object) -> str:
