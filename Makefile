@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cleaning_bench.py
 	$(BIN)/python bench/dedup_febrl.py
 	$(BIN)/python bench/dedup_synth.py --rows 1000000
+	$(BIN)/python bench/pg_target.py
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

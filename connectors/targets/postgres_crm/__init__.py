@@ -11,12 +11,15 @@ The connection URL never appears in a message: errors name host, port, database,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import io
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
@@ -32,6 +35,8 @@ SYSTEM_COLUMNS = ("id", "external_id", "owner_id", "system_created_at", "system_
 # What a single row can cause; anything else (permissions, a lost connection) stops the whole operation.
 ROW_ERRORS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.CardinalityViolation)
 STAGE = "_handover_incoming"
+Span = tuple[int, int] | None  # positions lo <= p < hi of a batch; None: all of it
+Outcomes = dict[int, tuple[str, str, datetime]]  # position in the batch -> (status, target id, modified stamp)
 
 
 def _q(name: str) -> str:
@@ -56,6 +61,8 @@ class PostgresCRM:
         self.where = f"PostgreSQL {host}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user') or ''}"
         try:
             self.con = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="handover")
+            # Batches are short statements: compiling them (JIT) costs seconds and saves nothing.
+            self.con.execute("SET jit = off")
         except psycopg.Error as exc:
             raise TargetError(f"cannot connect to {self.where} (schema {schema}): {self._reason(exc)}") from None
         self.schemas: dict[str, EntitySchema] = {}
@@ -184,35 +191,54 @@ class PostgresCRM:
         refs.update({f"{link}_external_id": linked for link, linked in self._schema(entity).links.items() if f"{link}_external_id" in rows})
         return refs
 
-    def _stage(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str]) -> None:
-        """COPY `rows` into a temporary table of unbounded types, so the real table judges each value."""
+    def _create_stage(self, entity: str, fields: list[str], refs: dict[str, str]) -> None:
+        """A temporary table of unbounded types, so the real table judges each value; dropped at commit."""
         kinds = self._schema(entity).fields
         columns = [f"{_q(f)} {STAGING_TYPES.get(kinds[f], 'text')}" for f in fields] + [f"{_q(r)} text" for r in refs]
-        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (_pos integer, external_id text, {', '.join(columns)}) ON COMMIT DROP")
-        listed = ["external_id", *fields, *refs]
-        frame = rows[listed]
-        values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-        with self.con.cursor().copy(f"COPY {STAGE} (_pos, {', '.join(_q(c) for c in listed)}) FROM STDIN") as copy:
-            for pos, row in zip(rows.index, values):
-                copy.write_row([int(pos), *row])
+        self.con.execute(f"CREATE TEMP TABLE {STAGE} (_pos integer, external_id text, {', '.join(columns)}) ON COMMIT DROP")
 
-    def _unresolved(self, refs: dict[str, str]) -> dict[int, str]:
+    def _copy(self, rows: pd.DataFrame, columns: list[str]) -> None:
+        """COPY `rows` into the stage, each under its position in the batch: as CSV written by Arrow (an empty string
+        quoted, a null not), or row by row where a column mixes Python types Arrow will not convert."""
+        listed = f"_pos, {', '.join(_q(c) for c in columns)}"
+        frame = rows[columns]
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=False).add_column(0, "_pos", pa.array(rows.index.to_numpy(), pa.int32()))
+            buffer = io.BytesIO()
+            pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+        except (pa.ArrowException, OverflowError):
+            values = frame.to_numpy(dtype=object)
+            values[frame.isna().to_numpy()] = None
+            with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN") as copy:
+                for pos, row in zip(rows.index.tolist(), values.tolist()):
+                    copy.write_row([pos, *row])
+            return
+        with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getbuffer())
+
+    @staticmethod
+    def _scope(span: Span) -> str:
+        """SQL condition on the stage `s`: every staged row, or those at positions lo <= _pos < hi."""
+        return "TRUE" if span is None else f"s._pos >= {int(span[0])} AND s._pos < {int(span[1])}"
+
+    def _unresolved(self, refs: dict[str, str], span: Span) -> dict[int, str]:
         """Staged rows whose references the CRM does not hold: position -> reason. They are removed from the stage."""
         if not refs:
             return {}
         parts = [
             f"SELECT s._pos, '{column[:-len('_external_id')]}', s.{_q(column)}, '{table_of(linked)}' FROM {STAGE} s "
-            f"LEFT JOIN {self._table(linked)} r ON r.external_id = s.{_q(column)} WHERE s.{_q(column)} IS NOT NULL AND r.id IS NULL"
+            f"LEFT JOIN {self._table(linked)} r ON r.external_id = s.{_q(column)} "
+            f"WHERE {self._scope(span)} AND s.{_q(column)} IS NOT NULL AND r.id IS NULL"
             for column, linked in refs.items()
         ]
         reasons: dict[int, str] = {}
-        for pos, link, value, table in self.con.execute(" UNION ALL ".join(parts) + " ORDER BY 1").fetchall():
-            reasons.setdefault(pos, f"violates foreign key: {link} {value} is not present in table {table}")
+        for at, link, value, table in self.con.execute(" UNION ALL ".join(parts) + " ORDER BY 1").fetchall():
+            reasons.setdefault(at, f"violates foreign key: {link} {value} is not present in table {table}")
         if reasons:
             self.con.execute(f"DELETE FROM {STAGE} WHERE _pos = ANY(%s)", [list(reasons)])
         return reasons
 
-    def _joined_source(self, entity: str, fields: list[str], refs: dict[str, str], where: str = "") -> tuple[list[str], str]:
+    def _joined_source(self, fields: list[str], refs: dict[str, str], span: Span) -> tuple[list[str], str]:
         """Target columns and a SELECT giving them from the stage, references resolved to ids."""
         targets = ["external_id", *fields]
         # No casts: an explicit cast to varchar(n) would truncate; the assignment cast refuses a value too long.
@@ -222,76 +248,99 @@ class PostgresCRM:
             targets.append("owner_id" if column == "owner_external_id" else column[: -len("_external_id")] + "_id")
             select.append(f"r{n}.id AS {_q(targets[-1])}")
             joins.append(f"LEFT JOIN {self._table(linked)} r{n} ON r{n}.external_id = s.{_q(column)}")
-        return targets, f"SELECT {', '.join(select)} FROM {STAGE} s {' '.join(joins)} {where} ORDER BY s._pos"
+        return targets, f"SELECT {', '.join(select)} FROM {STAGE} s {' '.join(joins)} WHERE {self._scope(span)}"
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def _merge(self, entity: str, fields: list[str], refs: dict[str, str], where: str = "") -> dict[str, bool]:
-        """Upsert what is staged; external id -> created? for the rows written (unchanged rows are not written)."""
-        targets, source = self._joined_source(entity, fields, refs, where)
+    def _written(self, entity: str, statement: str, span: Span) -> Outcomes:
+        """Run a data-modifying `statement` (RETURNING external_id, id, created, system_modified_at) and give each
+        staged row its outcome: position -> (status, target id, modified stamp). A staged row the statement did not
+        write is unchanged where the table holds it, and absent (not found) where it does not."""
+        rows = self.con.execute(
+            f"WITH w AS ({statement}) SELECT s._pos, COALESCE(w.id, t.id)::text, "
+            f"CASE WHEN w.external_id IS NULL THEN '{UNCHANGED}' WHEN w.created THEN '{CREATED}' ELSE '{UPDATED}' END, "
+            f"COALESCE(w.system_modified_at, t.system_modified_at) FROM {STAGE} s LEFT JOIN w ON w.external_id = s.external_id "
+            # LATERAL: one index probe per row the statement did not write, never a scan of the whole table.
+            f"LEFT JOIN LATERAL (SELECT t.id, t.system_modified_at FROM {self._table(entity)} t "
+            f"WHERE w.external_id IS NULL AND t.external_id = s.external_id LIMIT 1) t ON TRUE "
+            f"WHERE {self._scope(span)} AND COALESCE(w.id, t.id) IS NOT NULL"
+        ).fetchall()
+        return {pos: (status, target_id, stamp) for pos, target_id, status, stamp in rows}
+
+    def _merge(self, entity: str, fields: list[str], refs: dict[str, str], span: Span) -> Outcomes:
+        """Upsert what is staged; a record whose content would not change is not written (its stamp stays)."""
+        targets, source = self._joined_source(fields, refs, span)
         changing = [c for c in targets if c != "external_id"]
         assign = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in changing)
         differs = (f" WHERE ({', '.join('t.' + _q(c) for c in changing)}) IS DISTINCT FROM "
                    f"({', '.join('EXCLUDED.' + _q(c) for c in changing)})")
         on_conflict = f"DO UPDATE SET {assign}, system_modified_at = now(){differs}" if changing else "DO NOTHING"
-        written = self.con.execute(
+        return self._written(entity, (
             f"INSERT INTO {self._table(entity)} AS t ({', '.join(_q(c) for c in targets)}) {source} "
-            f"ON CONFLICT (external_id) {on_conflict} RETURNING t.external_id, t.xmax = 0"
-        ).fetchall()
-        return dict(written)
+            f"ON CONFLICT (external_id) {on_conflict} RETURNING t.external_id, t.id, t.xmax = 0 AS created, t.system_modified_at"
+        ), span)
 
-    def _adopt_by(self, entity: str, match_by: str) -> None:
+    def _update(self, entity: str, fields: list[str], refs: dict[str, str], span: Span) -> Outcomes:
+        """Change only the staged columns of records the table holds; the others are not found."""
+        targets, source = self._joined_source(fields, refs, span)
+        assign = ", ".join(f"{_q(c)} = u.{_q(c)}" for c in targets if c != "external_id")
+        return self._written(entity, (
+            f"UPDATE {self._table(entity)} t SET {assign + ', ' if assign else ''}system_modified_at = now() FROM ({source}) u "
+            "WHERE t.external_id = u.external_id RETURNING t.external_id, t.id, false AS created, t.system_modified_at"
+        ), span)
+
+    def _adopt_by(self, entity: str, match_by: str, span: Span) -> None:
         """Records created before the migration, without an external id, matched on `match_by` take the incoming id."""
         self.con.execute(
             f"UPDATE {self._table(entity)} t SET external_id = s.external_id FROM {STAGE} s "
-            f"WHERE t.external_id IS NULL AND lower(t.{_q(match_by)}::text) = lower(s.{_q(match_by)}::text) "
+            f"WHERE {self._scope(span)} AND t.external_id IS NULL AND lower(t.{_q(match_by)}::text) = lower(s.{_q(match_by)}::text) "
             f"AND NOT EXISTS (SELECT 1 FROM {self._table(entity)} x WHERE x.external_id = s.external_id)"
         )
 
-    def _held(self, entity: str) -> dict[int, tuple[str, datetime]]:
-        """Staged position -> (target id, modified stamp) of the record now holding it."""
-        rows = self.con.execute(
-            f"SELECT s._pos, t.id::text, t.system_modified_at FROM {STAGE} s JOIN {self._table(entity)} t ON t.external_id = s.external_id"
-        ).fetchall()
-        return {pos: (target_id, stamp) for pos, target_id, stamp in rows}
+    def _apply(self, entity: str, fields: list[str], refs: dict[str, str], match_by: str | None, partial: bool, span: Span) -> Outcomes:
+        if match_by and match_by in fields:
+            self._adopt_by(entity, match_by, span)
+        return self._update(entity, fields, refs, span) if partial else self._merge(entity, fields, refs, span)
 
     def _write_batch(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str], match_by: str | None,
-                     partial: bool) -> tuple[dict[int, str], dict[int, bool], dict[int, tuple[str, datetime]]]:
+                     partial: bool) -> tuple[dict[int, str], Outcomes]:
+        """The batch in one statement per step, in one transaction."""
         with self.con.transaction():
-            self._stage(entity, rows, fields, refs)
-            reasons = self._unresolved(refs)
-            if match_by and match_by in fields:
-                self._adopt_by(entity, match_by)
-            written = self._update(entity, fields, refs) if partial else self._merge(entity, fields, refs)
-            # External ids are unique within a batch that got here (a repeated one fails the merge: CardinalityViolation).
-            by_pos = {pos: written[e] for pos, e in zip(rows.index, rows["external_id"]) if e in written and pos not in reasons}
-            return reasons, by_pos, self._held(entity)
+            self._create_stage(entity, fields, refs)
+            self._copy(rows, ["external_id", *fields, *refs])
+            reasons = self._unresolved(refs, None)
+            return reasons, self._apply(entity, fields, refs, match_by, partial, None)
+
+    def _bisect(self, lo: int, hi: int, attempt: Callable[[int, int], None], reasons: dict[int, str]) -> None:
+        """Run `attempt` on positions lo..hi in a savepoint; where the table refuses, halve, down to the single row
+        that carries the database's reason. k bad rows among n cost about 2k·log2(n/k) statements, not n."""
+        if lo >= hi:
+            return
+        try:
+            with self.con.transaction():
+                attempt(lo, hi)
+        except ROW_ERRORS as exc:
+            if hi - lo == 1:
+                reasons[lo] = self._reason(exc)
+                return
+            middle = (lo + hi) // 2
+            self._bisect(lo, middle, attempt, reasons)
+            self._bisect(middle, hi, attempt, reasons)
 
     def _write_rows(self, entity: str, rows: pd.DataFrame, fields: list[str], refs: dict[str, str], match_by: str | None,
-                    partial: bool) -> tuple[dict[int, str], dict[int, bool], dict[int, tuple[str, datetime]]]:
-        """The batch row by row, each in a savepoint: good rows load, each bad one gets the database's reason."""
+                    partial: bool) -> tuple[dict[int, str], Outcomes]:
+        """The batch again after the table refused it: good rows load, each bad one gets the database's reason.
+        A repeated external id is written in order too: the halves that part the repeats succeed one after another."""
         reasons: dict[int, str] = {}
-        written: dict[int, bool] = {}
-        held: dict[int, tuple[str, datetime]] = {}
+        outcomes: Outcomes = {}
+        columns = ["external_id", *fields, *refs]
         with self.con.transaction():
-            for pos in rows.index:
-                try:
-                    with self.con.transaction():
-                        self.con.execute(f"DROP TABLE IF EXISTS {STAGE}")
-                        self._stage(entity, rows.loc[[pos]], fields, refs)
-                        reason = self._unresolved(refs)
-                        if reason:
-                            reasons.update(reason)
-                            continue
-                        if match_by and match_by in fields:
-                            self._adopt_by(entity, match_by)
-                        outcome = self._update(entity, fields, refs) if partial else self._merge(entity, fields, refs)
-                        if outcome:
-                            written[pos] = next(iter(outcome.values()))
-                        held.update(self._held(entity))
-                except ROW_ERRORS as exc:
-                    reasons[pos] = self._reason(exc)
-        return reasons, written, held
+            self._create_stage(entity, fields, refs)
+            self._bisect(0, len(rows), lambda lo, hi: self._copy(rows.iloc[lo:hi], columns), reasons)
+            self.con.execute(f"CREATE INDEX ON {STAGE} (_pos)")
+            reasons.update(self._unresolved(refs, None))
+            self._bisect(0, len(rows), lambda lo, hi: outcomes.update(self._apply(entity, fields, refs, match_by, partial, (lo, hi))), reasons)
+        return reasons, outcomes
 
     def _write(self, entity: str, rows: pd.DataFrame, match_by: str | None, partial: bool) -> pd.DataFrame:
         if rows.empty:
@@ -301,39 +350,20 @@ class PostgresCRM:
         refs = self._references(entity, rows)
         with self._guard(entity, "write rows"):
             try:
-                reasons, written, held = self._write_batch(entity, rows, fields, refs, match_by, partial)
+                reasons, outcomes = self._write_batch(entity, rows, fields, refs, match_by, partial)
             except ROW_ERRORS:
-                reasons, written, held = self._write_rows(entity, rows, fields, refs, match_by, partial)
-        statuses, target_ids, versions, errors = [], [], [], []
-        for pos, external_id in zip(rows.index, rows["external_id"]):
-            if pos in reasons or pos not in held:
-                statuses.append(REJECTED)
-                target_ids.append(None)
-                versions.append(None)
-                errors.append(reasons.get(pos, "not found: no record with this external id"))
-                continue
-            target_id, stamp = held[pos]
-            statuses.append(UNCHANGED if pos not in written else CREATED if written[pos] else UPDATED)
-            target_ids.append(target_id)
-            versions.append(stamp.isoformat())
-            errors.append(None)
-        return results_frame(rows["external_id"], target_id=pd.Series(target_ids, dtype=object), status=pd.Series(statuses, dtype=object),
-                             error=pd.Series(errors, dtype=object), retryable=False, target_version=pd.Series(versions, dtype=object))
+                reasons, outcomes = self._write_rows(entity, rows, fields, refs, match_by, partial)
+        missing = (None, None, None)
+        done = [outcomes.get(pos, missing) for pos in range(len(rows))]
+        errors = [None if pos in outcomes else reasons.get(pos, "not found: no record with this external id") for pos in range(len(rows))]
+        return results_frame(
+            rows["external_id"], status=pd.Series([d[0] or REJECTED for d in done], dtype=object),
+            target_id=pd.Series([d[1] for d in done], dtype=object), error=pd.Series(errors, dtype=object), retryable=False,
+            target_version=pd.Series([d[2].isoformat() if d[2] else None for d in done], dtype=object),
+        )
 
     def upsert(self, entity: str, rows: pd.DataFrame, *, match_by: str | None = None) -> pd.DataFrame:
         return self._write(entity, rows, match_by, partial=False)
-
-    def _update(self, entity: str, fields: list[str], refs: dict[str, str]) -> dict[str, bool]:
-        targets, source = self._joined_source(entity, fields, refs)
-        changing = [c for c in targets if c != "external_id"]
-        if not changing:
-            return {}
-        assign = ", ".join(f"{_q(c)} = u.{_q(c)}" for c in changing)
-        written = self.con.execute(
-            f"UPDATE {self._table(entity)} t SET {assign}, system_modified_at = now() FROM ({source}) u "
-            "WHERE t.external_id = u.external_id RETURNING t.external_id"
-        ).fetchall()
-        return {external_id: False for (external_id,) in written}
 
     def update_fields(self, entity: str, rows: pd.DataFrame) -> pd.DataFrame:
         """Partial update by external id: only the columns given change (an owner, a field); unknown ids are rejected."""
