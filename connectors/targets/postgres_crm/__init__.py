@@ -3,29 +3,26 @@
 Each batch is staged with COPY into a temporary table, then written by one `INSERT ... ON CONFLICT (external_id)
 DO UPDATE` that joins references by external id. A record whose content did not change is left alone (its modified
 stamp too) and reported `unchanged`. When the table refuses the batch (a constraint, a value too long), the batch is
-sent again row by row, each in a savepoint, so every good row still loads and every bad one is rejected with the
-database's own reason. References to records the CRM does not hold are refused before writing, by one anti-join.
+sent again in halves inside savepoints, down to each refused row, so every good row still loads and every bad one is
+rejected with the database's own reason. References to records the CRM does not hold are refused before writing, by one anti-join.
 
 The connection URL never appears in a message: errors name host, port, database, schema and table.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
 import psycopg
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
-from connectors.targets.postgres_crm.settings import (
-    EMAIL_PATTERN, NON_NEGATIVE, NOT_NULL, NULLABLE_EXTERNAL_ID, ONE_OF, PERCENT, SQL_TYPES, STAGING_TYPES, UNIQUE_LOWER, table_of,
-)
+from connectors.targets.postgres_crm.helpers import column_sql, csv_for_copy, server_reason
+from connectors.targets.postgres_crm.helpers import quote as _q
+from connectors.targets.postgres_crm.settings import NOT_NULL, NULLABLE_EXTERNAL_ID, ONE_OF, STAGING_TYPES, UNIQUE_LOWER, table_of
 from handover.ports import (
     CREATED, REJECTED, UNCHANGED, UPDATED, Capabilities, EntitySchema, TargetError, empty_results, results_frame,
 )
@@ -37,10 +34,6 @@ ROW_ERRORS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.Cardinali
 STAGE = "_handover_incoming"
 Span = tuple[int, int] | None  # positions lo <= p < hi of a batch; None: all of it
 Outcomes = dict[int, tuple[str, str, datetime]]  # position in the batch -> (status, target id, modified stamp)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class PostgresCRM:
@@ -79,13 +72,7 @@ class PostgresCRM:
     # --- messages -------------------------------------------------------------------------------
 
     def _reason(self, exc: BaseException) -> str:
-        """The server's message without secrets: first line, plus its DETAIL where it names the offending value."""
-        diag = getattr(exc, "diag", None)
-        text = (diag.message_primary if diag is not None and diag.message_primary else str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-        if diag is not None and (diag.message_detail or "").startswith("Key ("):
-            text += f" ({diag.message_detail})"
-        text = redact(text)
-        return text.replace(self._password, "***") if self._password else text
+        return server_reason(exc, self._password)
 
     def _table(self, entity: str) -> str:
         return f"{_q(self.schema)}.{_q(table_of(entity))}"
@@ -117,16 +104,6 @@ class PostgresCRM:
         ).fetchall()
         return dict(rows)
 
-    def _field_sql(self, entity: str, field: str, kind: str) -> str:
-        checks = []
-        if kind == "email":
-            checks.append(f"{_q(field)} ~ '{EMAIL_PATTERN}'")
-        if field in NON_NEGATIVE.get(entity, ()):
-            checks.append(f"{_q(field)} >= 0")
-        if field in PERCENT.get(entity, ()):
-            checks.append(f"{_q(field)} BETWEEN 0 AND 100")
-        return f"{_q(field)} {SQL_TYPES.get(kind, 'varchar(255)')}" + "".join(f" CHECK ({c})" for c in checks)
-
     def _ensure_base(self, entity: str) -> None:
         """The entity's table with its system columns, if it does not exist (a link or owner may point at it first)."""
         if self._columns(entity):
@@ -155,7 +132,7 @@ class PostgresCRM:
                 for field, kind in schema.fields.items():
                     if field not in have:
                         not_null = " NOT NULL" if fresh and field in NOT_NULL.get(entity, ()) else ""
-                        self.con.execute(f"ALTER TABLE {self._table(entity)} ADD COLUMN {self._field_sql(entity, field, kind)}{not_null}")
+                        self.con.execute(f"ALTER TABLE {self._table(entity)} ADD COLUMN {column_sql(entity, field, kind)}{not_null}")
                 for link, linked in schema.links.items():
                     if f"{link}_id" not in have:
                         self.con.execute(f"ALTER TABLE {self._table(entity)} ADD COLUMN {_q(link + '_id')} bigint "
@@ -198,23 +175,19 @@ class PostgresCRM:
         self.con.execute(f"CREATE TEMP TABLE {STAGE} (_pos integer, external_id text, {', '.join(columns)}) ON COMMIT DROP")
 
     def _copy(self, rows: pd.DataFrame, columns: list[str]) -> None:
-        """COPY `rows` into the stage, each under its position in the batch: as CSV written by Arrow (an empty string
-        quoted, a null not), or row by row where a column mixes Python types Arrow will not convert."""
+        """COPY `rows` into the stage, each under its position in the batch."""
         listed = f"_pos, {', '.join(_q(c) for c in columns)}"
-        frame = rows[columns]
-        try:
-            table = pa.Table.from_pandas(frame, preserve_index=False).add_column(0, "_pos", pa.array(rows.index.to_numpy(), pa.int32()))
-            buffer = io.BytesIO()
-            pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
-        except (pa.ArrowException, OverflowError):
-            values = frame.to_numpy(dtype=object)
-            values[frame.isna().to_numpy()] = None
-            with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN") as copy:
-                for pos, row in zip(rows.index.tolist(), values.tolist()):
-                    copy.write_row([pos, *row])
+        payload = csv_for_copy(rows, columns)
+        if payload is not None:
+            with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(payload)
             return
-        with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getbuffer())
+        frame = rows[columns]
+        values = frame.to_numpy(dtype=object)
+        values[frame.isna().to_numpy()] = None
+        with self.con.cursor().copy(f"COPY {STAGE} ({listed}) FROM STDIN") as copy:
+            for pos, row in zip(rows.index.tolist(), values.tolist()):
+                copy.write_row([pos, *row])
 
     @staticmethod
     def _scope(span: Span) -> str:
