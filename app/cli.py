@@ -44,10 +44,11 @@ def connection_urls(spec: MigrationSpec) -> tuple[str | None, str | None]:
 
 
 def preflight(spec: MigrationSpec) -> None:
-    """Everything that can be checked before any work: the source is there and has every column the spec names."""
+    """Everything that can be checked before any work: the source is there and has every column the spec names,
+    and a target server answers."""
     from connectors.sources import open_source
 
-    source_url, _ = connection_urls(spec)
+    source_url, target_url = connection_urls(spec)
     problems = []
     for problem in open_source(spec, source_url).check():
         if problem.stream is None:
@@ -59,6 +60,22 @@ def preflight(spec: MigrationSpec) -> None:
         problems += [f"{where_in_spec(spec, loc)}: {problem.message}" for loc in locs]
     if problems:
         raise UserError("the spec does not fit the source:\n  " + "\n  ".join(problems))
+    _check_target_server(spec, target_url)
+
+
+def _check_target_server(spec: MigrationSpec, url: str | None) -> None:
+    """A target reached over a URL answers and accepts the credentials, before any work (files targets need nothing)."""
+    from connectors.targets import open_target
+    from handover.ports import TargetError
+
+    if url is None:
+        return
+    try:
+        open_target(spec, url).close()
+    except TargetError as exc:
+        if not exc.user_error:
+            raise
+        raise UserError(f"{where_in_spec(spec, ('target', 'url'))}: {exc}")
 
 
 def _instance():

@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from handover.exports import neutralise_formula
+
 
 def apply_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
     """Cast the columns named in `types` (field type names) to dtypes with the right DuckDB type."""
@@ -81,12 +83,9 @@ def as_text(series: pd.Series) -> pd.Series:
                      index=series.index, dtype=object)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise_formulas(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Text a spreadsheet would run as a formula (=, +, -, @ ...) gets a leading apostrophe (OWASP CSV injection)."""
+    """`frame` with `handover.exports.neutralise_formula` applied to the text of `columns`."""
     out = frame.copy()
     for column in columns:
-        out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in out[column].astype(object)]
+        out[column] = [neutralise_formula(v) for v in out[column].astype(object)]
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Target
-from handover.spec import DuckDBTarget, MigrationSpec
+from handover.spec import DuckDBTarget, FilesTarget, MigrationSpec, PostgresTarget, resolve_url
 
 
 def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
@@ -12,4 +12,12 @@ def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
         from connectors.targets.duckdb_crm import DuckDBCRM
 
         return DuckDBCRM(spec.target_path)
+    if isinstance(spec.target, PostgresTarget):
+        from connectors.targets.postgres_crm import PostgresCRM
+
+        return PostgresCRM(url or resolve_url(spec.target.url), spec.target.db_schema)
+    if isinstance(spec.target, FilesTarget):
+        from connectors.targets.files_crm import FilesCRM
+
+        return FilesCRM(spec.target_path, template=spec.target.template, formats=tuple(spec.target.formats))
     raise NotImplementedError(f"no adapter for target type {spec.target.type!r} yet")

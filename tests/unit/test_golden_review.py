@@ -87,7 +87,7 @@ def test_reviewer_decisions_are_harvested_kept_and_the_queue_shrinks(tmp_path: P
     written = write_queue(pairs, records, ["first_name", "phone"], queue, harvest(queue, store))
     assert list(written["left_id"]) == ["a", "a"] and list(written["decision"]) == ["", ""]
     assert list(written["right_first_name"]) == ["Wei", "'=cmd|' /C calc'!A0"]  # formula neutralised
-    assert list(written["left_phone"]) == ["'+861", "'+861"]
+    assert list(written["left_phone"]) == ["+861", "+861"]  # a phone number cannot run anything: kept intact
 
     edited = pd.read_csv(queue, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     edited.loc[edited["right_id"] == "b", "decision"] = "No_Match "
