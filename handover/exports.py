@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+import pandas as pd
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ()./-]*")
+# A phone number or a signed number, with or without an exponent: nothing a spreadsheet could call.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9][0-9 ()./-]*|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 V = TypeVar("V")
 
@@ -38,3 +41,8 @@ def restore_formula(value: V) -> V | str:
     if isinstance(value, str) and value.startswith("'") and _runs_as_formula(value[1:]):
         return value[1:]
     return value
+
+
+def neutralise_column(values: pd.Series) -> pd.Series:
+    """neutralise_formula() on every text value of a column; missing values and non-text cells stay as they are."""
+    return pd.Series([neutralise_formula(v) for v in values], index=values.index, dtype=object)

@@ -4,7 +4,7 @@ INPUT is CSV (UTF-8, with or without BOM) or Parquet with an `id` column; `--map
 renames columns; columns that are neither `id` nor canonical are ignored (and named on stderr).
 OUT is a CSV with exactly one row per input row: `id,cluster_id` (cluster_id = the smallest id of
 the cluster). An id a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
-return, and not a plain number) is written with a leading single quote (handover.formulas).
+return, and not a plain number) is written with a leading single quote (handover.exports).
 `--review-out` writes the pairs a reviewer should decide, values side by side, with an empty `decision`
 column; fill it in with match / no_match and pass the file back as `--decisions`.
 
@@ -161,7 +161,7 @@ def _write_ids(path: Path, ids: pd.Series, cluster_id: pd.Series) -> None:
     import pyarrow.csv as pacsv
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    from handover.formulas import neutralise_column
+    from handover.exports import neutralise_column
 
     table = pa.table({"id": pa.array(neutralise_column(ids.astype(object)).to_numpy(dtype=object), pa.string()),
                       "cluster_id": pa.array(neutralise_column(cluster_id.astype(object)).to_numpy(dtype=object), pa.string())})

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from sampledata.demo import generate_export
 from tests.conftest import write_spec
@@ -122,7 +123,12 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def fresh_spec(folder: Path, export: Path) -> tuple[Path, Path, Path]:
+    """The demo spec without activities (fewer gates, a shorter run), loading in small batches."""
+    folder.mkdir(parents=True, exist_ok=True)
     spec = write_spec(folder, export, target={"type": "duckdb", "path": str(folder / "work" / "newcrm.duckdb"), "batch_size": BATCH})
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    del data["entities"]["activity"]
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return spec, folder / "work" / "newcrm.duckdb", folder / "work" / "staging.duckdb"
 
 
@@ -146,13 +152,14 @@ def assert_recovered(spec: Path, target: Path, staging: Path, reference: dict) -
     assert facts == {"updated_events": 0, "intents": 0, "ledger_duplicates": 0, "unbalanced": 0}, facts
 
 
+@pytest.mark.timeout(2400)
 def test_kills_during_loaded_recover_to_the_reference(tmp_path: Path, export: Path, reference: dict) -> None:
     progress_at_kill = []
-    for trial in range(LOADED_KILLS + 2):
+    for trial in range(LOADED_KILLS + 1):
         spec, target, staging = fresh_spec(tmp_path / f"trial{trial}", export)
         child = run_cli(spec)
         assert wait_for(child, lambda: has_open(child.pid, target)), "the run never opened the target"
-        time.sleep(reference["window"] * 0.85 * trial / (LOADED_KILLS + 2))
+        time.sleep(reference["window"] * 0.85 * trial / (LOADED_KILLS + 1))
         if child.poll() is None:
             kill(child)
         progress_at_kill.append(load_progress(staging))
@@ -162,15 +169,13 @@ def test_kills_during_loaded_recover_to_the_reference(tmp_path: Path, export: Pa
     assert len(set(during_load)) >= 5, f"kills landed at too few distinct moments: {progress_at_kill}"
 
 
-@pytest.mark.parametrize("stage", ["raw", "raw-late", "cleaned", "mapped"])
+@pytest.mark.parametrize("stage", ["raw", "cleaned"])
 def test_kills_before_loading_recover_to_the_reference(tmp_path: Path, export: Path, reference: dict, stage: str) -> None:
     spec, target, staging = fresh_spec(tmp_path, export)
     docs = staging.parent / "data_docs"
     reached = {
-        "raw": lambda: (staging.parent / "dlt").exists(),
-        "raw-late": lambda: staging.exists(),
+        "raw": lambda: staging.exists(),
         "cleaned": lambda: (docs / "cleaned" / "owner.html").exists(),
-        "mapped": lambda: (docs / "mapped" / "owner.html").exists(),
     }[stage]
     child = run_cli(spec)
     assert wait_for(child, reached), f"the run finished before reaching {stage}"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from handover.dedup.command import main as dedup_main
-from handover.formulas import neutralise, neutralise_column
+from handover.exports import neutralise_column, neutralise_formula as neutralise
 
 DANGEROUS = ["=HYPERLINK(\"http://x\",\"a\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=1"]
 

@@ -216,7 +216,7 @@ class FilesCRM:
             refuse((given != "") & ~given.isin(held), f"INVALID_CROSS_REFERENCE_KEY: {link} " + given + f" is not in {file}")
             if link == "owner" and layout.owner_by == "email":
                 refuse((given != "") & (text[layout.owner_header] == ""),
-                       f"INVALID_CROSS_REFERENCE_KEY: owner " + given + f" has no email in {file}; {self.template} assigns owners by email")
+                       "INVALID_CROSS_REFERENCE_KEY: owner " + given + f" has no email in {file}; {self.template} assigns owners by email")
         for link, (via, via_link) in layout.derived_links.items():
             if f"{link}_external_id" in rows and f"{via}_external_id" in rows:
                 given, through = column_text(rows[f"{link}_external_id"], "string"), column_text(rows[f"{via}_external_id"], "string")
