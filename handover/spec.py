@@ -155,7 +155,13 @@ class TableStream(_Model):
     table: str = Field(description="Table holding the entity's records.")
     modified: str | None = Field(None, description="Modified-time column: later runs read only records changed since the last one.")
     deleted: str | None = Field(None, description="Column flagging soft-deleted records (1/true): they are excluded and reported.")
-    join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
+    join: dict[str, str] = Field(default_factory=dict, description="Tables to add, in order, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>; "
+                                 "{email_addresses: id = email_addr_bean_rel.email_address_id} joins on an earlier table. Rows flagged deleted are left out; "
+                                 "of several rows per record (a many-to-many link) the primary-flagged, then the latest modified, is taken.")
+    union: list[str] = Field(default_factory=list, description="More tables holding the same entity (e.g. meetings and notes beside calls), read as one stream; "
+                             "column source_table names each row's table, and the record key is table:id.")
+    split: dict[str, str] = Field(default_factory=dict, description="Polymorphic references: {parent_id: parent_type} adds parent_id_<type> columns "
+                                  "(parent_id_accounts, parent_id_contacts, ...) holding the id where parent_type is that type.")
 
 
 DATE_TYPES = ("date", "datetime")
