@@ -91,7 +91,7 @@ def _failure_message(event) -> str:
     while error is not None:
         messages.append(error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name)
         error = error.cause
-    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError"))]
+    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "SourceError", "BackupError", "ReviewError", "UserError"))]
     return (user or messages)[-1]
 
 

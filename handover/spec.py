@@ -382,6 +382,14 @@ class MigrationSpec(_Model):
         return self.resolve(path) if path else None
 
     @property
+    def source_label(self) -> str:
+        """Where the source is, for messages and reports: the export folder, or a server URL without its password."""
+        if isinstance(self.source, FilesSource):
+            return str(self.source_dir)
+        url = self.source.url
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
+
+    @property
     def target_label(self) -> str:
         """Where the target is, for messages: a path, or a server URL without its password."""
         if self.target_path is not None:

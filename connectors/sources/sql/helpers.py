@@ -67,7 +67,11 @@ def server(url: URL) -> str:
 
 
 def make_engine(url: URL) -> Engine:
-    args = {"connect_timeout": CONNECT_TIMEOUT_S}
+    args: dict = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if url.get_backend_name() == "postgresql":
+        # A SQL_ASCII database would otherwise hand psycopg bytes for every text; asking for UTF-8 makes the
+        # server refuse stray bytes instead (charset_problems says where they are).
+        args["client_encoding"] = "utf8"
     return sa.create_engine(url, connect_args=args, pool_pre_ping=False)
 
 
