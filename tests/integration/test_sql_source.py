@@ -5,8 +5,8 @@ an unreachable server, refused credentials, a missing table or column, bytes out
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
+import os
 from pathlib import Path
 
 import dlt
@@ -19,10 +19,9 @@ from app.cli import main
 from connectors.sources import open_source
 from connectors.sources.sql import SqlCRM, SqlTable
 from connectors.sources.sql.helpers import engine_url
-from handover.ports import SourceError
 from handover.spec import load_spec
 from sampledata.suitecrm import generate, seed, truth
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_server
 from tests.integration import mariadb, pg
 
 SCALE, SEED = 0.04, 11
@@ -178,3 +177,105 @@ def test_a_crm_of_another_shape_integer_ids_boolean_flag_and_zoned_cursor(tmp_pa
         assert con.execute("SELECT count(*), count(*) FILTER (WHERE lastname = 'Changed') FROM raw.contact").fetchone() == (40, 2)
         con.close()
         engine.dispose()
+
+
+# --- bad input: one clear message naming the server, table and column, exit code 2, nothing written ----------------
+
+
+def refused(spec_path: Path, capsys: pytest.CaptureFixture, secret: str | None = None) -> str:
+    """`handover validate` and `handover run` both stop with exit code 2 before writing anything; the message, without the secret."""
+    assert main(["validate", str(spec_path)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert main(["run", str(spec_path), "--quiet"]) == 2
+    capsys.readouterr()
+    assert not (spec_path.parent / "work" / "staging.duckdb").exists()
+    if secret:
+        assert secret not in message
+    return message
+
+
+@pytest.mark.parametrize("url", ["mysql://root@127.0.0.1:9/crm", "postgresql://postgres:pw-never-shown@127.0.0.1:9/crm"])
+def test_unreachable_server_is_named(url: str, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(URL_VARIABLE, url)
+    message = refused(spec_copy(tmp_path), capsys, "pw-never-shown")
+    assert "127.0.0.1:9" in message and "cannot be reached" in message and "source.url" in message
+
+
+def test_wrong_credentials_name_the_user_never_the_password(maria_url: str, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    user, database = f"sqlprobe{os.getpid()}", maria_url.rsplit("/", 1)[1]
+    mariadb.admin(f"CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY 'the-right-one'")
+    try:
+        mariadb.admin(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+        monkeypatch.setenv(URL_VARIABLE, f"mysql://{user}:Wr0ng-secret@127.0.0.1:3306/{database}")
+        message = refused(spec_copy(tmp_path), capsys, "Wr0ng-secret")
+        assert "127.0.0.1:3306" in message and f"refused the login of user '{user}'" in message
+        monkeypatch.setenv(URL_VARIABLE, f"mysql://{user}:the-right-one@127.0.0.1:3306/{database}")
+        assert main(["validate", str(spec_copy(tmp_path))]) == 0
+    finally:
+        mariadb.admin(f"DROP USER IF EXISTS '{user}'@'%'")
+
+
+def test_missing_table_and_column_are_named_with_the_spec_line(maria_url: str, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(URL_VARIABLE, maria_url)
+    spec = spec_copy(tmp_path, account={"from": {"table": "acounts", "modified": "date_modified"}})
+    message = refused(spec, capsys)
+    assert "no table 'acounts'; did you mean accounts" in message and "entities.account.from" in message and "127.0.0.1:3306" in message
+    spec = spec_copy(tmp_path, deal={"fields": {"name": "name", "stage": "sales_stag", "currency": "currency_id"}})
+    message = refused(spec, capsys)
+    assert "entities.deal.fields.stage" in message and "no column 'sales_stag' in opportunities" in message and "did you mean sales_stage" in message
+
+
+LEGACY_SPEC = """
+migration: legacy
+source: {type: sql, url: "${LEGACY_URL}", system: legacy}
+target: {type: duckdb, path: work/newcrm.duckdb}
+work: work
+entities:
+  account:
+    from: {table: legacy_accounts, modified: updated_at}
+    id: account_no
+    fields: {name: company}
+"""
+
+
+def test_bytes_outside_a_columns_charset_are_found_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MariaDB keeps 0xFF in an ascii column written over a binary connection, and would read it back as '?'."""
+    with mariadb.scratch_database("handover_sql_charset") as url:
+        database = url.rsplit("/", 1)[1]
+        mariadb.admin("CREATE TABLE legacy_accounts (account_no int PRIMARY KEY, company varchar(100) CHARACTER SET ascii, updated_at datetime)", database)
+        mariadb.admin("INSERT INTO legacy_accounts VALUES (1, 'Acme', '2024-01-01'), (2, 'Beta', '2024-01-02')", database)
+        con = mariadb.pymysql.connect(host=mariadb.HOST, port=mariadb.PORT, user="root", database=database, autocommit=True)
+        with con.cursor() as cursor:
+            cursor.execute("SET NAMES binary")
+            cursor.execute("UPDATE legacy_accounts SET company = X'4DFC6C6C6572' WHERE account_no = 2")  # 'Müller' in latin-1 bytes
+        con.close()
+        spec = tmp_path / "legacy.yaml"
+        spec.write_text(LEGACY_SPEC, encoding="utf-8")
+        monkeypatch.setenv("LEGACY_URL", url)
+        message = refused(spec, capsys)
+        assert "legacy_accounts.company holds bytes that are not ascii" in message and "account_no = 2" in message and "127.0.0.1:3306" in message
+        # Materialised from the Dagster UI there is no preflight: the extraction stops before a row is staged.
+        with pytest.raises(Exception) as caught:
+            extract(url, tmp_path, open_source(load_spec(spec), url))
+        assert "legacy_accounts.company" in str(caught.value)
+        con = duckdb.connect(str(tmp_path / "staging.duckdb"))
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'account'").fetchone()[0] == 0
+        con.close()
+
+
+def test_sql_ascii_postgresql_with_high_bytes_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_server(pg.SERVER_NAME, pg.reachable())
+    name = f"handover_sql_ascii_{os.getpid()}"
+    pg.admin(f'CREATE DATABASE "{name}" ENCODING \'SQL_ASCII\' TEMPLATE template0 LC_COLLATE \'C\' LC_CTYPE \'C\'')
+    try:
+        url = f"{pg.SERVER}/{name}"
+        with __import__("psycopg").connect(url, autocommit=True) as con:
+            con.execute("CREATE TABLE legacy_accounts (account_no int PRIMARY KEY, company varchar(100), updated_at timestamp)")
+            con.execute("INSERT INTO legacy_accounts VALUES (1, 'Acme', '2024-01-01'), (7, E'\\xe5\\xbc\\xa0\\xe4\\xb8\\x89 Ltd', '2024-01-02')")
+        spec = tmp_path / "legacy.yaml"
+        spec.write_text(LEGACY_SPEC, encoding="utf-8")
+        monkeypatch.setenv("LEGACY_URL", url)
+        message = refused(spec, capsys)
+        assert "legacy_accounts.company holds bytes outside ASCII in 1 row(s), e.g. account_no = '7'" in message and "SQL_ASCII" in message
+    finally:
+        pg.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
