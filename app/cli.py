@@ -257,6 +257,9 @@ def parser() -> argparse.ArgumentParser:
     from handover.dedup.command import add_arguments as add_dedup_arguments
 
     add_dedup_arguments(sub.add_parser("dedup", help="cluster duplicate contacts or accounts in a CSV/Parquet file"))
+    from app.sandbox import add_arguments as add_sandbox_arguments
+
+    add_sandbox_arguments(sub.add_parser("sandbox", help="a local HubSpot/Salesforce stand-in: start [--port N], seed, stop"))
     return p
 
 
@@ -284,6 +287,13 @@ def main(argv: list[str] | None = None) -> int:
             from handover.dedup.command import dedup_command
 
             return dedup_command(args)
+        if args.command == "sandbox":
+            from app.sandbox import SandboxCommandError, sandbox_command
+
+            try:
+                return sandbox_command(args)
+            except SandboxCommandError as exc:
+                raise UserError(str(exc))
     except (SpecError, UserError, ReviewError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE

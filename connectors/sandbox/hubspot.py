@@ -191,7 +191,17 @@ async def list_objects(request: Request) -> Response:
     store, tenant = _store(request), _tenant(request)
     records = store.page(API, tenant, obj, after, limit + 1, archived)
     wanted = _list_param(request, "properties")
-    results = [_as_object(r, obj, wanted) for r in records[:limit]]
+    results = _with_associations(request, obj, [_as_object(r, obj, wanted) for r in records[:limit]])
+    body: dict[str, Any] = {"results": results}
+    if len(records) > limit:
+        cursor = str(records[limit - 1]["id"])
+        body["paging"] = {"next": {"after": cursor, "link": f"{request.url.path}?after={cursor}"}}
+    return JSONResponse(body)
+
+
+def _with_associations(request: Request, obj: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `associations` a read asks for, listed with each record: the first 100 only, as HubSpot does."""
+    store, tenant = _store(request), _tenant(request)
     for to in _list_param(request, "associations") or []:
         to_obj = object_name(to)
         if to_obj is None or to_obj == "owners":
@@ -201,11 +211,7 @@ async def list_objects(request: Request) -> Response:
             if found:
                 kind = f"{SINGULAR[obj]}_to_{SINGULAR[to_obj]}"
                 result.setdefault("associations", {})[to_obj] = {"results": [{"id": str(i), "type": kind} for i, _ in found]}
-    body: dict[str, Any] = {"results": results}
-    if len(records) > limit:
-        cursor = str(records[limit - 1]["id"])
-        body["paging"] = {"next": {"after": cursor, "link": f"{request.url.path}?after={cursor}"}}
-    return JSONResponse(body)
+    return results
 
 
 async def get_object(request: Request) -> Response:
@@ -223,7 +229,7 @@ async def get_object(request: Request) -> Response:
     record = store.get(API, tenant, obj, [record_id]).get(record_id) if record_id else None
     if record is None or (record["archived"] and request.query_params.get("archived", "false") != "true"):
         return error(404, "Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND")
-    return JSONResponse(_as_object(record, obj, _list_param(request, "properties")))
+    return JSONResponse(_with_associations(request, obj, [_as_object(record, obj, _list_param(request, "properties"))])[0])
 
 
 async def create_object(request: Request) -> Response:

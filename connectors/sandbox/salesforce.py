@@ -376,7 +376,7 @@ def _prepare_record(store: Store, tenant: str, obj: str, record: dict[str, Any],
         if defined[name]["type"] == "reference" and values[name] is not None:
             ref_obj, number = parse_id(values[name])
             if ref_obj not in REFERENCES.get(name, ()) or not store.get(API, tenant, ref_obj, [number]):
-                problems.append({"statusCode": "INVALID_CROSS_REFERENCE_KEY", "message": f"invalid cross reference id", "fields": [name]})
+                problems.append({"statusCode": "INVALID_CROSS_REFERENCE_KEY", "message": "invalid cross reference id", "fields": [name]})
     if creating:
         missing = [f for f in OBJECTS[obj][2] if values.get(f) in (None, "")]
         if missing:

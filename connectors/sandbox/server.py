@@ -207,12 +207,12 @@ def base_urls(host: str, port: int) -> dict[str, str]:
 class RunningSandbox:
     """A sandbox served by uvicorn in a background thread (tests, benchmarks)."""
 
-    def __init__(self, app: SandboxApp, host: str, port: int, server: Any, thread: threading.Thread):
-        self.app, self.host, self.port, self.server, self.thread = app, host, port, server, thread
+    def __init__(self, app: SandboxApp, host: str, port: int, server: Any, thread: threading.Thread, certificate: Path | None = None):
+        self.app, self.host, self.port, self.server, self.thread, self.certificate = app, host, port, server, thread, certificate
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.certificate else 'http'}://{self.host}:{self.port}"
 
     @property
     def store(self) -> Store:
@@ -229,7 +229,8 @@ class RunningSandbox:
 
 
 @contextmanager
-def serve_in_thread(db: Path | str, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Iterator[RunningSandbox]:
+def serve_in_thread(db: Path | str, host: str = "127.0.0.1", port: int = 0, tls: bool = False, **options: Any) -> Iterator[RunningSandbox]:
+    """Serve in a background thread; `tls`: over HTTPS with a self-signed certificate (RunningSandbox.certificate)."""
     import socket
 
     import uvicorn
@@ -239,7 +240,13 @@ def serve_in_thread(db: Path | str, host: str = "127.0.0.1", port: int = 0, **op
             probe.bind((host, 0))
             port = probe.getsockname()[1]
     app = build_app(db, **options)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", timeout_keep_alive=30))
+    certificate = key = None
+    if tls:
+        from connectors.sandbox.tls import self_signed
+
+        certificate, key = self_signed(Path(db).parent, host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", timeout_keep_alive=30,
+                                           ssl_certfile=str(certificate) if certificate else None, ssl_keyfile=str(key) if key else None))
     thread = threading.Thread(target=server.run, daemon=True, name="handover-sandbox")
     thread.start()
     deadline = time.monotonic() + 10
@@ -248,7 +255,7 @@ def serve_in_thread(db: Path | str, host: str = "127.0.0.1", port: int = 0, **op
             raise RuntimeError(f"the sandbox did not start on {host}:{port}")
         time.sleep(0.02)
     try:
-        yield RunningSandbox(app, host, port, server, thread)
+        yield RunningSandbox(app, host, port, server, thread, certificate)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
