@@ -212,7 +212,7 @@ class HubSpotTarget:
             if result is None:
                 status.append(REJECTED)
                 target_id.append(None)
-                error.append(reason or refused.get(str(external), "HubSpot returned no result for this record"))
+                error.append(reason if isinstance(reason, str) else refused.get(str(external), "HubSpot returned no result for this record"))
                 version.append(None)
             else:
                 status.append(CREATED if result.get("new") else UPDATED)
