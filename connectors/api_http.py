@@ -81,7 +81,9 @@ class Policy:
 class ApiClient:
     def __init__(self, connection: Connection, policy: Policy, *, timeout: float = TIMEOUT, backoff: tuple[float, ...] = BACKOFF,
                  sleep: Callable[[float], None] = time.sleep):
-        self.connection, self.policy, self.timeout, self.backoff, self.sleep = connection, policy, timeout, backoff, sleep
+        self.connection, self.policy, self.backoff, self.sleep = connection, policy, backoff, sleep
+        # A connection URL may set ?timeout=SECONDS (a trial against a slow sandbox, a test's injected timeouts).
+        self.timeout = float(connection.options.get("timeout", timeout))
         self.session = requests.Session()
         self.calls = 0
         self.retries: dict[str, int] = {}

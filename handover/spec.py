@@ -409,6 +409,14 @@ class MigrationSpec(_Model):
         return self.resolve(self.source.path)
 
     @property
+    def source_label(self) -> str:
+        """Where the source is, for messages and the report: the export folder, or a server URL without its secret."""
+        if isinstance(self.source, FilesSource):
+            return str(self.source_dir)
+        url = getattr(self.source, "url", None)
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
+
+    @property
     def target_path(self) -> Path | None:
         """The target's file or folder, for targets that live on disk."""
         path = getattr(self.target, "path", None)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.sandbox.store import Store, parse_instant
+from connectors.sandbox.store import form_fields, Store, parse_instant
 
 API = "hubspot"
 PREFIXES = ("/crm/", "/oauth/v1/")
@@ -561,7 +561,7 @@ async def properties(request: Request) -> Response:
 
 
 async def oauth_token(request: Request) -> Response:
-    form = await request.form()
+    form = await form_fields(request)
     if form.get("grant_type") != "refresh_token":
         return JSONResponse({"status": "BAD_GRANT_TYPE", "message": "grant_type must be refresh_token here"}, status_code=400)
     token = _store(request).refresh(API, str(form.get("refresh_token")), form.get("client_id"), form.get("client_secret"))

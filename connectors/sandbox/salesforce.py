@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.sandbox.store import Store, iso_ms, parse_instant
+from connectors.sandbox.store import form_fields, Store, iso_ms, parse_instant
 
 API = "salesforce"
 PREFIXES = ("/services/",)
@@ -616,7 +616,7 @@ async def limits(request: Request) -> Response:
 
 
 async def oauth_token(request: Request) -> Response:
-    form = await request.form()
+    form = await form_fields(request)
     if form.get("grant_type") != "refresh_token":
         return JSONResponse({"error": "unsupported_grant_type", "error_description": "grant type not supported"}, status_code=400)
     token = _store(request).refresh(API, str(form.get("refresh_token")), form.get("client_id"), form.get("client_secret"))

@@ -68,9 +68,9 @@ def owners(count: int) -> list[dict[str, Any]]:
 def seed_hubspot(store: Store, tenant: str, size: Size, seed: int = 7, records: bool = True) -> dict[str, list[int]]:
     rng = random.Random(seed)
     reps = owners(size.owners)
+    if not records:  # the new CRM's users: the same people under other ids
+        return {"owners": [w[0] for w in store.write(hs.API, tenant, "owners", [(None, r | {"userId": 7000 + i}) for i, r in enumerate(reversed(reps))])]}
     owner_ids = [w[0] for w in store.write(hs.API, tenant, "owners", [(None, r | {"userId": 9000 + i}) for i, r in enumerate(reps)])]
-    if not records:
-        return {"owners": owner_ids}
     companies = []
     for i in range(size.companies):
         name = f"{rng.choice(COMPANY)} {rng.choice(SUFFIX)} {i}"
@@ -113,7 +113,8 @@ def seed_salesforce(store: Store, tenant: str, size: Size, seed: int = 11, recor
     api = "salesforce"
     rng = random.Random(seed)
     reps = owners(size.owners)
-    users = [(None, {"Username": r["email"], "Email": r["email"], "FirstName": r["firstName"], "LastName": r["lastName"], "IsActive": True}) for r in reps]
+    users = [(None, {"Username": r["email"], "Email": r["email"], "FirstName": r["firstName"], "LastName": r["lastName"], "IsActive": True})
+             for r in (reps if records else reversed(reps))]  # the new CRM's users: the same people under other ids
     user_ids = [make_id("User", w[0]) for w in store.write(api, tenant, "User", users)]
     if not records:
         return {"User": user_ids}

@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT N
 """
 
 
+async def form_fields(request: Any) -> dict[str, str]:
+    """An x-www-form-urlencoded body (OAuth token calls), without a multipart parser."""
+    from urllib.parse import parse_qs
+
+    return {k: v[-1] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+
+
 def iso_ms(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(moment * 1000) % 1000:03d}Z"
 
