@@ -22,7 +22,7 @@ from app.errors import UserError, explain
 
 console = Console(stderr=True)
 # Piped output (CI logs, `| tee`) would otherwise be cut to 80 columns and truncate the summary.
-out = Console() if Console().is_terminal else Console(width=120)
+out = Console() if Console().is_terminal else Console(width=160)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -101,7 +101,8 @@ def report(spec_path: str) -> int:
     return EXIT_OK
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
+    """`with_dedup`: add the dedup command's own arguments (importing the matching engine takes seconds)."""
     p = argparse.ArgumentParser(prog="handover", description="Move customers from one CRM to another, losing nothing.")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run a migration end to end (raw -> reconciled)")
@@ -126,14 +127,17 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     rp = sub.add_parser("report", help="write the reconciliation report again from staging")
     rp.add_argument("spec")
-    from handover.dedup.command import add_arguments as add_dedup_arguments
+    dedup = sub.add_parser("dedup", help="cluster duplicate contacts or accounts in a CSV/Parquet file")
+    if with_dedup:
+        from handover.dedup.command import add_arguments as add_dedup_arguments
 
-    add_dedup_arguments(sub.add_parser("dedup", help="cluster duplicate contacts or accounts in a CSV/Parquet file"))
+        add_dedup_arguments(dedup)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(with_dedup=argv[:1] == ["dedup"]).parse_args(argv)
     try:
         return _dispatch(args)
     except UserError as exc:

@@ -97,13 +97,13 @@ def failed_gate(evaluation) -> FailedGate:
 # --- the summary -----------------------------------------------------------------------------------
 
 
-def _load_counts(con, run_ids: list[str]) -> dict[str, dict[str, int]]:
+def _load_counts(con, run_ids: list[str], order: list[str]) -> dict[str, dict[str, int]]:
     if not run_ids:
         return {}
     rows = con.execute(f"""SELECT entity, status, count(*) FROM ledger.loads WHERE run_id IN ({', '.join('?' * len(run_ids))})
                            GROUP BY ALL""", run_ids).fetchall()
     counts: dict[str, dict[str, int]] = {}
-    for entity, status, n in rows:
+    for entity, status, n in sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else len(order)):
         counts.setdefault(entity, {})[status] = int(n)
     return counts
 
@@ -130,7 +130,7 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
         try:
             ensure_ledger(con)
             accounting = _fresh_accounting(con, spec)
-            loads = _load_counts(con, outcome.run_ids)
+            loads = _load_counts(con, outcome.run_ids, spec.ordered_entities())
             queue = queue_summary(con)
             if not outcome.ok:
                 _partial_report(con, spec, outcome, loads)
@@ -139,16 +139,17 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
     title = (f"{spec.migration}: every extracted row accounted for" if outcome.ok and accounting and all(r["balanced"] for r in accounting)
              else f"{spec.migration}: accounting so far (the run did not finish)" if not outcome.ok
              else f"{spec.migration}: accounting")
-    table = Table(title=title, box=box.SIMPLE_HEAD, caption="extracted = loaded + merged + quarantined + rejected + excluded")
-    columns = ("entity", "extracted", "loaded", "created", "updated", "unchanged", *BUCKETS[1:], "quarantined %", "remainder", "status")
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1),
+                  caption="extracted = loaded + merged + quarantined + rejected + excluded; loaded = created + updated + unchanged")
+    columns = ("entity", "extracted", "loaded", "created", "updated", "unchanged", *BUCKETS[1:], "remainder", "status")
     for column in columns:
         table.add_column(column, justify="left" if column in ("entity", "status") else "right")
     for r in accounting:
         done = loads.get(r["entity"], {})
-        share = f"{100 * r['quarantined'] / r['extracted']:.1f}%" if r["extracted"] else "-"
+        share = f" ({100 * r['quarantined'] / r['extracted']:.1f}%)" if r["extracted"] else ""
         status = "[green]balanced[/]" if r["balanced"] else "[red]UNBALANCED[/]" if outcome.ok else "[yellow]not finished[/]"
         table.add_row(r["entity"], f"{r['extracted']:,}", f"{r['loaded']:,}", *(f"{done.get(s, 0):,}" for s in ("created", "updated", "unchanged")),
-                      *(f"{r[b]:,}" for b in BUCKETS[1:]), share, f"{r['remainder']:,}", status)
+                      *(f"{r[b]:,}" + (share if b == "quarantined" else "") for b in BUCKETS[1:]), f"{r['remainder']:,}", status)
     out.print(table)
     if queue is not None and not queue.empty:
         pairs = ", ".join(f"{row.entity} {row.pairs_to_review:,}" for row in queue.itertuples())
@@ -170,7 +171,7 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
 
 def _written(loads: dict[str, dict[str, int]]) -> str:
     parts = []
-    for entity, statuses in loads.items():
+    for entity, statuses in loads.items():  # in load order: _load_counts sorts by the spec's entities
         sent = {s: n for s, n in statuses.items() if s in ("created", "updated", "rejected") and n}
         if sent:
             parts.append(f"{entity} ({', '.join(f'{n:,} {s}' for s, n in sent.items())})")
@@ -183,15 +184,16 @@ def _print_failure(out: Console, outcome: Outcome, loads: dict[str, dict[str, in
     for gate in outcome.gates:
         out.print(f"[red]gate failed:[/] {escape(gate.asset)} {escape(gate.check)}", highlight=False)
         for line in gate.summary.splitlines():
-            out.print(f"  {escape(line)}", highlight=False)
+            out.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
         if gate.docs:
             out.print(f"  Data Docs: {escape(gate.docs)}", highlight=False)
     for failure in outcome.failures:
-        out.print(f"[red]step failed:[/] {escape(failure.step)}: {escape(failure.message)}", highlight=False)
+        out.print(f"[red]step failed:[/] {escape(failure.step)}: {escape(failure.message)}", highlight=False, soft_wrap=True)
     if outcome.held_back:
         out.print(f"[yellow]nothing written to the target:[/] {escape(outcome.held_back)}", highlight=False)
     written = _written(loads)
-    out.print(f"Already written to the target by this run: {written}" if written else "Nothing was written to the target by this run.")
+    out.print(f"Already written to the target by this run: {written}" if written else "Nothing was written to the target by this run.",
+              highlight=False, soft_wrap=True)
 
 
 def _partial_report(con, spec: MigrationSpec, outcome: Outcome, loads: dict[str, dict[str, int]]) -> None:
@@ -204,7 +206,7 @@ def _partial_report(con, spec: MigrationSpec, outcome: Outcome, loads: dict[str,
     rows = _fresh_accounting(con, spec)
     if rows:
         replace_table(con, "reconciled", "accounting", pd.DataFrame(rows))
-    reasons = [f"gate {g.asset} {g.check} failed" for g in outcome.gates] + [f"step {f.step} failed: {f.message}" for f in outcome.failures]
+    reasons = [f"gate {g.asset} {g.check} failed: {g.summary.splitlines()[0] if g.summary else 'see its Data Docs'}" for g in outcome.gates] + [f"step {f.step} failed: {f.message}" for f in outcome.failures]
     if outcome.held_back:
         reasons.append(f"nothing was written to the target ({outcome.held_back})")
     written = _written(loads)

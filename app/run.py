@@ -96,7 +96,9 @@ def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing:
             result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=config, run_id=run_id,
                                             asset_selection=selection, tags={"handover/migration": spec.migration})
             outcome.run_ids.append(run_id)
-            outcome.failures += [step_failure(e) for e in result.all_events if e.is_step_failure]
+            # A step stopped by a failed blocking check adds nothing to the gate's own explanation.
+            outcome.failures += [f for f in (step_failure(e) for e in result.all_events if e.is_step_failure)
+                                 if "DagsterAssetCheckFailedError" not in f.message]
             outcome.gates += [failed_gate(e) for e in result.get_asset_check_evaluations()
                               if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
             if number == 0 and len(phases) > 1 and not outcome.ok:
