@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, TEXT_TYPES, VIRTUAL_FIELDS
+from handover.strict_yaml import StrictYamlError, compose_strict
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
@@ -611,8 +612,10 @@ def load_spec(path: str | Path) -> MigrationSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{file}: cannot read spec file: {exc}")
     try:
-        node = yaml.compose(text)
+        node = compose_strict(text)
         data = yaml.safe_load(text)
+    except StrictYamlError as exc:
+        raise SpecError(f"{file}:{exc.line}: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
