@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets.common import key, shown, staging, staging_key
+from assets.metadata import table_entries
 from assets.raw import raw_metadata
 from handover.backup import snapshot_table, verify
 from handover.spec import MigrationSpec
@@ -34,7 +35,7 @@ def _backup_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         parquet = snapshot / entry.file
         return dg.MaterializeResult(
             metadata={
-                **shape, **dg.TableMetadataSet(row_count=entry.rows, table_name=str(parquet)), "dagster/uri": dg.MetadataValue.path(str(parquet)),
+                **shape, **table_entries(entry.rows, name=str(parquet)), "dagster/uri": dg.MetadataValue.path(str(parquet)),
                 "snapshot": dg.MetadataValue.path(str(snapshot)), "rows": entry.rows, "sha256": entry.sha256, "bytes": entry.bytes,
             },
             check_results=[dg.AssetCheckResult(

@@ -67,17 +67,23 @@ def relation_metadata(con, relation: str, *, name: str, where: str = "", params:
     ordering = f" ORDER BY {order}" if order else ""
     head = con.execute(f"SELECT * FROM {relation}{condition}{ordering} LIMIT {PREVIEW_ROWS}", list(params)).df()
     head = head[[c for c in head.columns if c not in set(hidden)]]
-    return {
-        **dg.TableMetadataSet(row_count=total, column_schema=schema, table_name=name),
-        "preview": dg.MetadataValue.md(preview_md(head, total)),
-    }
+    return {**table_entries(total, schema, name), "preview": dg.MetadataValue.md(preview_md(head, total))}
+
+
+def table_entries(rows: int, schema: dg.TableSchema | None = None, name: str | None = None) -> dict:
+    """Dagster's own table keys (the UI shows them as the asset's row count, columns and table)."""
+    entries: dict = {"dagster/row_count": dg.MetadataValue.int(rows)}
+    if schema is not None:
+        entries["dagster/column_schema"] = dg.MetadataValue.table_schema(schema)
+    if name is not None:
+        entries["dagster/table_name"] = dg.MetadataValue.text(name)
+    return entries
 
 
 def frame_metadata(frame: pd.DataFrame, *, name: str | None = None) -> dict:
     """The same metadata for a frame held in memory (what a stage read back from the target)."""
     schema = dg.TableSchema(columns=[dg.TableColumn(name=str(c), type=str(t)) for c, t in frame.dtypes.items()])
-    entries = dg.TableMetadataSet(row_count=len(frame), column_schema=schema, table_name=name)
-    return {**entries, "preview": dg.MetadataValue.md(preview_md(frame, len(frame)))}
+    return {**table_entries(len(frame), schema, name), "preview": dg.MetadataValue.md(preview_md(frame, len(frame)))}
 
 
 def quarantine_sample(quarantine: pd.DataFrame, spec: MigrationSpec, entity: str, rows: int = SAMPLE_ROWS) -> dg.MetadataValue:

@@ -31,6 +31,13 @@ def migration_job_name(spec: MigrationSpec) -> str:
     return f"{spec.migration}_migrate"
 
 
+def with_hooks(checks: dg.AssetChecksDefinition, hooks: set[dg.HookDefinition]) -> dg.AssetChecksDefinition:
+    """`checks` with `hooks` attached; AssetsDefinition.with_hooks would return a plain AssetsDefinition."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=dg.BetaWarning)  # execution_type, passed through unchanged
+        return dg.AssetChecksDefinition(**checks.with_hooks(hooks).get_attributes_dict())
+
+
 def build_definitions(specs: list[MigrationSpec], hooks: set[dg.HookDefinition] | None = None) -> dg.Definitions:
     assets, checks, jobs, sensors, schedules = [], [], [], [], []
     resources: dict[str, object] = {"dlt": DagsterDltResource()}
@@ -38,9 +45,8 @@ def build_definitions(specs: list[MigrationSpec], hooks: set[dg.HookDefinition] 
         stage_assets = raw.build(spec) + backup.build(spec) + cleaned.build(spec) + mapped.build(spec) + loaded.build(spec) + reconciled.build(spec)
         # On every step, not only the job's: a materialisation started from the asset graph alerts too.
         alert = failure_alert(spec)
-        stage_assets = [a.with_hooks({alert}) for a in stage_assets]
-        assets += [a for a in stage_assets if not isinstance(a, dg.AssetChecksDefinition)]
-        checks += [a for a in stage_assets if isinstance(a, dg.AssetChecksDefinition)]
+        assets += [a.with_hooks({alert}) for a in stage_assets if not isinstance(a, dg.AssetChecksDefinition)]
+        checks += [with_hooks(c, {alert}) for c in stage_assets if isinstance(c, dg.AssetChecksDefinition)]
         resources.update(migration_resources(spec))
         jobs.append(dg.define_asset_job(
             migration_job_name(spec), selection=dg.AssetSelection.key_prefixes([spec.migration]),
