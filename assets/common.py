@@ -21,6 +21,21 @@ def key(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetKey:
     return dg.AssetKey([spec.migration, stage, entity])
 
 
+def group(spec: MigrationSpec, stage: str) -> str:
+    """One asset group per migration and stage: the UI draws each stage as a box of its own."""
+    return f"{spec.migration}_{stage}"
+
+
+def tags(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict[str, str]:
+    found = {"handover/migration": spec.migration, "handover/stage": stage}
+    return found | ({"handover/entity": entity} if entity else {})
+
+
+def shown(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict:
+    """How a stage asset is shown in the UI: its group, tags and owners (the spec's maintainers)."""
+    return {"group_name": group(spec, stage), "tags": tags(spec, stage, entity), "owners": list(spec.maintainers)}
+
+
 def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:
     """Entities whose records this entity's records point at (and the owners, when `owner`): their stage runs first."""
     linked = {LINKS[entity][link] for link in spec.entities[entity].links}

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, TEXT_TYPES, VIRTUAL_FIELDS
 from handover.strict_yaml import StrictYamlError, compose_strict
@@ -67,6 +67,17 @@ def redact(text: str) -> str:
     return re.sub(r"(\w+://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, available_timezones
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
+        raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    return value
+
+
 class _SourceBase(_Model):
     system: str = Field("legacy", pattern=NAME_PATTERN, description="Label of the source system, part of every external id.")
     timezone: str = Field("UTC", description="IANA time zone of naive date-times in the source.")
@@ -76,14 +87,7 @@ class _SourceBase(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, available_timezones
-
-        try:
-            ZoneInfo(value)
-        except Exception:
-            close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
-            raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        return value
+        return _check_zone(value)
 
 
 class FilesSource(_SourceBase):
@@ -320,6 +324,36 @@ class GateSpec(_Model):
         return value
 
 
+def _maintainer(value: str) -> str:
+    if not re.fullmatch(r"team:\S+|[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(f"{value!r} is neither an email address nor a team name written team:<name>")
+    return value
+
+
+class AlertSpec(_Model):
+    file: str | None = Field(None, description="JSON-lines file each failed step is appended to, relative to the spec. Default: <work>/alerts/failures.jsonl.")
+    webhook: ConnectionUrl | None = Field(None, description="URL each failure is POSTed to as JSON, as ${ENV_VAR}.")
+
+
+class AutomationSpec(_Model):
+    sensor: bool = Field(True, description="Watch the export folder (files source): a changed export, once it has stopped changing, starts the migration job.")
+    schedule: str | None = Field(None, description="Cron expression on which the migration job runs, e.g. '0 2 * * *'.")
+    timezone: str = Field("UTC", description="IANA time zone of the schedule.")
+    alerts: AlertSpec = Field(default_factory=AlertSpec)
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression of five fields (minute hour day month weekday), e.g. '0 2 * * *'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
@@ -329,6 +363,9 @@ class MigrationSpec(_Model):
     owners: OwnerSpec = Field(default_factory=OwnerSpec)
     entities: dict[EntityName, EntitySpec]
     gates: GateSpec = Field(default_factory=GateSpec)
+    maintainers: list[Annotated[str, AfterValidator(_maintainer)]] = Field(
+        default_factory=list, description="Who answers for this migration, shown as the owners of its assets: emails or team:<name>.")
+    automation: AutomationSpec = Field(default_factory=AutomationSpec)
 
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
