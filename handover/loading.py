@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from handover.entities import LINKS
 from handover.mapping import META_COLUMNS, target_types
 from handover.ports import CREATED, LOADED_STATUSES, REJECTED, UNCHANGED, EntitySchema, Target
 from handover.spec import MigrationSpec
@@ -41,8 +40,7 @@ class LoadPlan:
 
 
 def entity_schema(spec: MigrationSpec, name: str) -> EntitySchema:
-    links = {link: LINKS[name][link] for link in spec.entities[name].links}
-    return EntitySchema(name, target_types(spec, name), links, has_owner=bool(spec.entities[name].owner))
+    return EntitySchema(name, target_types(spec, name), spec.links_of(name), has_owner=bool(spec.entities[name].owner))
 
 
 def payload_columns(mapped: pd.DataFrame) -> list[str]:
