@@ -121,8 +121,9 @@ def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
     b.add_argument("spec")
     b.add_argument("--snapshot", help="snapshot id (default: the newest)")
     b.add_argument("--list", action="store_true", help="list snapshots")
-    d = sub.add_parser("demo-data", help="generate the demo's old-CRM export")
-    d.add_argument("out")
+    d = sub.add_parser("demo-data", help="generate the demo's old-CRM export, or (--to) a SuiteCRM database")
+    d.add_argument("out", nargs="?", help="folder for the export files")
+    d.add_argument("--to", metavar="URL", help="create and fill a SuiteCRM database instead: mysql://root@127.0.0.1:3306/suitecrm or postgresql://...")
     d.add_argument("--scale", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=42)
     rp = sub.add_parser("report", help="write the reconciliation report again from staging")
@@ -181,6 +182,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "restore":
         return restore(args.spec, args.snapshot, args.list)
     if args.command == "demo-data":
+        if args.to:
+            from app.demo_database import DemoDatabaseError, seed_database
+
+            try:
+                out.print(seed_database(args.to, args.scale, args.seed))
+            except DemoDatabaseError as exc:
+                raise UserError(str(exc))
+            return EXIT_OK
+        if not args.out:
+            raise UserError("name a folder for the export files, or --to a database URL")
         return demo_data(args.out, args.scale, args.seed)
     if args.command == "report":
         return report(args.spec)

@@ -164,7 +164,13 @@ class TableStream(_Model):
     table: str = Field(description="Table holding the entity's records.")
     modified: str | None = Field(None, description="Modified-time column: later runs read only records changed since the last one.")
     deleted: str | None = Field(None, description="Column flagging soft-deleted records (1/true): they are excluded and reported.")
-    join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
+    join: dict[str, str] = Field(default_factory=dict, description="Tables to add, in order, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>; "
+                                 "{email_addresses: id = email_addr_bean_rel.email_address_id} joins on an earlier table. Rows flagged deleted are left out; "
+                                 "of several rows per record (a many-to-many link) the primary-flagged, then the latest modified, is taken.")
+    union: list[str] = Field(default_factory=list, description="More tables holding the same entity (e.g. meetings and notes beside calls), read as one stream; "
+                             "column source_table names each row's table, and the record key is table:id.")
+    split: dict[str, str] = Field(default_factory=dict, description="Polymorphic references: {parent_id: parent_type} adds parent_id_<type> columns "
+                                  "(parent_id_accounts, parent_id_contacts, ...) holding the id where parent_type is that type.")
 
 
 DATE_TYPES = ("date", "datetime")
@@ -434,6 +440,14 @@ class MigrationSpec(_Model):
         """The target's file or folder, for targets that live on disk."""
         path = getattr(self.target, "path", None)
         return self.resolve(path) if path else None
+
+    @property
+    def source_label(self) -> str:
+        """Where the source is, for messages and reports: the export folder, or a server URL without its password."""
+        if isinstance(self.source, FilesSource):
+            return str(self.source_dir)
+        url = self.source.url
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
 
     @property
     def target_label(self) -> str:
