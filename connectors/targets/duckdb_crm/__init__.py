@@ -217,6 +217,9 @@ class DuckDBCRM:
         frame = rows.loc[found].drop(columns=["external_id"]).copy()
         if "owner_external_id" in frame:
             frame["owner_id"] = self._ids_of("owner", frame.pop("owner_external_id"))
+        for link, linked in (self.schemas[entity].links if entity in self.schemas else {}).items():
+            if f"{link}_external_id" in frame:
+                frame[f"{link}_id"] = self._ids_of(linked, frame.pop(f"{link}_external_id"))
         frame.insert(0, "id", target_ids[found])
         frame.insert(1, "external_id", rows.loc[found, "external_id"])
         stamp = datetime.now().astimezone()
