@@ -91,7 +91,7 @@ def _failure_message(event) -> str:
     while error is not None:
         messages.append(error.message.strip().splitlines()[-1] if error.message.strip() else error.cls_name)
         error = error.cause
-    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError"))]
+    user = [m for m in messages if any(t in m for t in ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError", "ApprovalError", "CryptoError"))]
     return (user or messages)[-1]
 
 
@@ -185,8 +185,9 @@ def validate(spec_path: str) -> int:
 
 
 def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
+    from handover import audit
     from handover.backup import BackupError, restore as restore_snapshot, snapshots
-    from handover.staging import connect
+    from handover.crypto import CryptoError, connect_duckdb, spec_key
 
     spec = load_spec(spec_path)
     available = snapshots(spec.work_dir / "backup")
@@ -199,13 +200,18 @@ def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
     chosen = next((p for p in available if p.name == snapshot), None) if snapshot else available[-1]
     if chosen is None:
         raise UserError(f"no snapshot {snapshot!r}; available: {', '.join(p.name for p in available)}")
-    con = connect(spec.staging_path)
     try:
-        entries = restore_snapshot(con, chosen)
+        key = spec_key(spec)
+        con = connect_duckdb(spec.staging_path, key)
+    except CryptoError as exc:
+        raise UserError(str(exc))
+    try:
+        entries = restore_snapshot(con, chosen, key=key)
     except BackupError as exc:
         raise UserError(str(exc))
     finally:
         con.close()
+    audit.append(spec.work_dir, "restore", chosen.name, {"tables": {e.entity: e.rows for e in entries}})
     for entry in entries:
         out.print(f"restored raw.{entry.entity}: {entry.rows} rows (sha256 verified)")
     return EXIT_OK
@@ -257,6 +263,9 @@ def parser() -> argparse.ArgumentParser:
     from handover.dedup.command import add_arguments as add_dedup_arguments
 
     add_dedup_arguments(sub.add_parser("dedup", help="cluster duplicate contacts or accounts in a CSV/Parquet file"))
+    from app.trust_cli import add_commands as add_trust_commands
+
+    add_trust_commands(sub)
     return p
 
 
@@ -284,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
             from handover.dedup.command import dedup_command
 
             return dedup_command(args)
+        from app import trust_cli
+
+        if args.command in trust_cli.COMMANDS:
+            return trust_cli.dispatch(args)
     except (SpecError, UserError, ReviewError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE

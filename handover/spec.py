@@ -319,6 +319,14 @@ class GateSpec(_Model):
         return value
 
 
+class ApprovalSpec(_Model):
+    required: list[str] = Field(default_factory=list, description="Roles that must each approve the mapped data before a production load (one approval per role), e.g. [data_owner, sales_ops]. Empty: any one approval.")
+
+
+class EncryptionSpec(_Model):
+    key_file: str | None = Field(None, description="File holding the encryption key, relative to the spec file; else the key comes from HANDOVER_KEY. The key itself never sits in a spec.")
+
+
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
@@ -328,6 +336,9 @@ class MigrationSpec(_Model):
     owners: OwnerSpec = Field(default_factory=OwnerSpec)
     entities: dict[EntityName, EntitySpec]
     gates: GateSpec = Field(default_factory=GateSpec)
+    approvals: ApprovalSpec = Field(default_factory=ApprovalSpec)
+    encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
+    pii: list[str] = Field(default_factory=list, description="Target fields holding personal data (email, phone, ...): masked in reports and review exports, with a stable hash so equal values stay visibly equal.")
 
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
-from assets import backup, cleaned, loaded, mapped, raw, reconciled
+from assets import approval, backup, cleaned, loaded, mapped, raw, reconciled
 from assets.resources import migration_resources
 from handover.spec import MigrationSpec, load_spec
 
@@ -34,6 +34,7 @@ def build_definitions(specs: list[MigrationSpec], hooks: set[dg.HookDefinition] 
     resources: dict[str, object] = {"dlt": DagsterDltResource()}
     for spec in specs:
         stage_assets = raw.build(spec) + backup.build(spec) + cleaned.build(spec) + mapped.build(spec) + loaded.build(spec) + reconciled.build(spec)
+        stage_assets += approval.build(spec)
         assets += [a for a in stage_assets if not isinstance(a, dg.AssetChecksDefinition)]
         checks += [a for a in stage_assets if isinstance(a, dg.AssetChecksDefinition)]
         resources.update(migration_resources(spec))
