@@ -123,7 +123,10 @@ def run(spec_path: str, quiet: bool = False) -> int:
     def on_failure(context):
         advance(context, "FAILED")
 
+    from handover import audit
+
     defs = build_definitions([spec], hooks={on_success, on_failure})
+    audit.append(spec.work_dir, "run_start", spec.migration, {"job": job_name, "target": spec.target_label})
     job_def = defs.resolve_job_def(job_name)
     with progress:
         task = progress.add_task(f"migrating {spec.migration}", total=len(job_def.nodes_in_topological_order))
@@ -134,13 +137,14 @@ def run(spec_path: str, quiet: bool = False) -> int:
         progress.update(task, completed=len(job_def.nodes_in_topological_order), description=f"finished {spec.migration}")
     failures = [_failure_message(e) for e in result.all_events if e.is_step_failure]
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    audit.append(spec.work_dir, "run_end", spec.migration, {"job": job_name, "run_id": result.run_id, "success": result.success,
+                                                            "failures": failures, "failed_checks": [c.check_name for c in failed_checks]})
     _summary(spec, time.perf_counter() - started, failures, failed_checks, timings)
     return EXIT_OK if result.success and not failed_checks and not failures else EXIT_FAILED
 
 
 def _summary(spec: MigrationSpec, seconds: float, failures: list[str], failed_checks: list, timings: dict[str, float]) -> None:
-    import duckdb
-
+    from handover.crypto import connect_duckdb, spec_key
     from handover.reconcile import BUCKETS
     from handover.staging import table_exists
 
@@ -148,7 +152,7 @@ def _summary(spec: MigrationSpec, seconds: float, failures: list[str], failed_ch
     for column in ("entity", "extracted", *BUCKETS, "remainder", "status"):
         table.add_column(column, justify="left" if column in ("entity", "status") else "right")
     if spec.staging_path.exists():
-        con = duckdb.connect(str(spec.staging_path))
+        con = connect_duckdb(spec.staging_path, spec_key(spec))
         try:
             if table_exists(con, "reconciled", "accounting"):
                 rows = con.execute("SELECT * FROM reconciled.accounting").df().set_index("entity")
@@ -232,7 +236,12 @@ def report(spec_path: str) -> int:
     spec = load_spec(spec_path)
     if not spec.staging_path.exists():
         raise UserError(f"{spec.staging_path}: no staging database; run the migration first")
-    con = connect(spec.staging_path)
+    from handover.crypto import CryptoError, spec_key
+
+    try:
+        con = connect(spec.staging_path, spec_key(spec))
+    except CryptoError as exc:
+        raise UserError(str(exc))
     try:
         out.print(str(write_report(con, spec)))
     finally:

@@ -4,7 +4,9 @@
 import dagster as dg
 
 from assets.common import key, staging, staging_key
+from handover import audit
 from handover.backup import snapshot_table, verify
+from handover.crypto import spec_key
 from handover.spec import MigrationSpec
 
 DESCRIPTION = """Parquet snapshot of raw {entity} with a sha256 manifest, one folder per extraction (dlt load id).
@@ -23,14 +25,18 @@ def _backup_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                                        description="The snapshot file matches its manifest's sha256 and row count.")],
     )
     def backup(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        secret = spec_key(spec)
         with staging(context, spec) as con:
             load_id = con.execute(f'SELECT max(_dlt_load_id) FROM raw."{entity}"').fetchone()[0] or "unknown"
             snapshot = spec.work_dir / "backup" / str(load_id)
-            entry = snapshot_table(con, "raw", entity, snapshot, spec.migration)
+            entry = snapshot_table(con, "raw", entity, snapshot, spec.migration, key=secret)
             raw_rows = int(con.execute(f'SELECT count(*) FROM raw."{entity}"').fetchone()[0])
-        verified = verify(snapshot, [entity])[0]
+        verified = verify(snapshot, [entity], key=secret)[0]
+        audit.append(spec.work_dir, "backup", entity, {"snapshot": snapshot.name, "rows": entry.rows, "sha256": entry.sha256,
+                                                       "encrypted": secret is not None})
         return dg.MaterializeResult(
-            metadata={"snapshot": dg.MetadataValue.path(str(snapshot)), "rows": entry.rows, "sha256": entry.sha256, "bytes": entry.bytes},
+            metadata={"snapshot": dg.MetadataValue.path(str(snapshot)), "rows": entry.rows, "sha256": entry.sha256, "bytes": entry.bytes,
+                      "encrypted": secret is not None},
             check_results=[dg.AssetCheckResult(
                 check_name="sha256_verified", passed=verified.sha256 == entry.sha256 and entry.rows == raw_rows,
                 metadata={"raw_rows": raw_rows, "snapshot_rows": entry.rows},

@@ -2,6 +2,10 @@
 
 import inspect
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import dlt
@@ -11,6 +15,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from assets.common import key, read_raw, run_gate, staging, staging_key
 from assets.resources import CrmConnection, source_key
 from connectors.sources import open_source
+from handover.crypto import CATALOG, connect_duckdb, copy_schema, spec_key
 from handover.spec import MigrationSpec
 
 # Raw rows carry the load id they came in with, as DESIGN promises.
@@ -44,12 +49,32 @@ def raw_pipeline(spec: MigrationSpec) -> dlt.Pipeline:
     )
 
 
+@contextmanager
+def encrypted_extraction(spec: MigrationSpec, key: str) -> Iterator[dlt.Pipeline]:
+    """dlt cannot write into an encrypted DuckDB file: with a key it extracts into a scratch copy of raw (with dlt's state,
+    so incremental cursors carry on) in a private temporary folder that also holds dlt's working files; raw is copied
+    back into the encrypted staging and the folder deleted, so nothing stays in the clear in the work folder."""
+    with tempfile.TemporaryDirectory(prefix="handover-raw-") as scratch:
+        scratch_db = Path(scratch) / "extraction.duckdb"  # not raw.duckdb: its catalog would shadow the raw schema
+        copy_schema(connect_duckdb(spec.staging_path, key, retries=10), CATALOG, scratch_db, "raw", into_scratch=True)
+        yield dlt.pipeline(
+            pipeline_name=f"handover_{spec.migration}_raw", destination=dlt.destinations.duckdb(str(scratch_db)),
+            dataset_name="raw", pipelines_dir=str(Path(scratch) / "dlt"),
+        )
+        copy_schema(connect_duckdb(spec.staging_path, key, retries=10), CATALOG, scratch_db, "raw", into_scratch=False)
+
+
 def build(spec: MigrationSpec) -> list:
     connection_param = source_key(spec)
 
     def run_extraction(context: dg.AssetExecutionContext, dlt: DagsterDltResource, **connections: CrmConnection):
         source = open_source(spec, connections[connection_param].url)
-        yield from dlt.run(context=context, dlt_source=source.dlt_source())
+        key = spec_key(spec)
+        if key is None:
+            yield from dlt.run(context=context, dlt_source=source.dlt_source())
+            return
+        with encrypted_extraction(spec, key) as pipeline:
+            yield from dlt.run(context=context, dlt_source=source.dlt_source(), dlt_pipeline=pipeline)
 
     # The source's connection is a resource named per migration; Dagster injects resources by parameter name.
     run_extraction.__signature__ = inspect.Signature([  # type: ignore[attr-defined]

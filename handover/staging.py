@@ -42,9 +42,12 @@ LEDGER_TABLES: dict[str, str] = {
 SCOPED = {"quarantine", "excluded", "issues"}
 
 
-def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, key: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The staging file; encrypted with DuckDB's own encryption when a key is given (see handover.crypto)."""
+    from handover.crypto import connect_duckdb
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return connect_duckdb(path, key, retries=10)
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
