@@ -49,9 +49,10 @@ def validate(spec_path: str) -> int:
 
 def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
     from app.lock import MigrationLock
+    from handover import audit
     from handover.backup import BackupError, restore as restore_snapshot, snapshots
+    from handover.crypto import CryptoError, connect_duckdb, spec_key
     from handover.spec import load_spec
-    from handover.staging import connect
 
     spec = load_spec(spec_path)
     available = snapshots(spec.work_dir / "backup")
@@ -65,13 +66,18 @@ def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
     if chosen is None:
         raise UserError(f"no snapshot {snapshot!r}; available: {', '.join(p.name for p in available)}")
     with MigrationLock(spec.work_dir, spec.migration).acquire():
-        con = connect(spec.staging_path)
         try:
-            entries = restore_snapshot(con, chosen)
+            key = spec_key(spec)
+            con = connect_duckdb(spec.staging_path, key)
+        except CryptoError as exc:
+            raise UserError(str(exc))
+        try:
+            entries = restore_snapshot(con, chosen, key=key)
         except BackupError as exc:
             raise UserError(str(exc))
         finally:
             con.close()
+        audit.append(spec.work_dir, "restore", chosen.name, {"tables": {e.entity: e.rows for e in entries}})
     for entry in entries:
         out.print(f"restored raw.{entry.entity}: {entry.rows} rows (sha256 verified)")
     return EXIT_OK
@@ -133,6 +139,9 @@ def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
         from handover.dedup.command import add_arguments as add_dedup_arguments
 
         add_dedup_arguments(dedup)
+    from app.trust_cli import add_commands as add_trust_commands
+
+    add_trust_commands(sub)
     return p
 
 
@@ -199,6 +208,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from handover.dedup.command import dedup_command
 
         return dedup_command(args)
+    from app import trust_cli
+
+    if args.command in trust_cli.COMMANDS:
+        return trust_cli.dispatch(args)
     return EXIT_USAGE
 
 

@@ -382,6 +382,14 @@ class AutomationSpec(_Model):
         return _check_zone(value)
 
 
+class ApprovalSpec(_Model):
+    required: list[str] = Field(default_factory=list, description="Roles that must each approve the mapped data before a production load (one approval per role), e.g. [data_owner, sales_ops]. Empty: any one approval.")
+
+
+class EncryptionSpec(_Model):
+    key_file: str | None = Field(None, description="File holding the encryption key, relative to the spec file; else the key comes from HANDOVER_KEY. The key itself never sits in a spec.")
+
+
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
@@ -394,6 +402,9 @@ class MigrationSpec(_Model):
     maintainers: list[Annotated[str, AfterValidator(_maintainer)]] = Field(
         default_factory=list, description="Who answers for this migration, shown as the owners of its assets: emails or team:<name>.")
     automation: AutomationSpec = Field(default_factory=AutomationSpec)
+    approvals: ApprovalSpec = Field(default_factory=ApprovalSpec)
+    encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
+    pii: list[str] = Field(default_factory=list, description="Target fields holding personal data (email, phone, ...): masked in reports and review exports, with a stable hash so equal values stay visibly equal.")
 
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
