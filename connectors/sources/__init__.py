@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Source
-from handover.spec import FilesSource, HubSpotSource, MigrationSpec, SalesforceSource, resolve_url, source_columns
+from handover.spec import FilesSource, HubSpotSource, MigrationSpec, SalesforceSource, SqlSource, resolve_url, source_columns
 
 
 def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
@@ -18,6 +18,15 @@ def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
             for name, entity in spec.entities.items()
         ]
         return FilesCRM(spec.source_dir, spec.source.system, tables)
+    if isinstance(spec.source, SqlSource):
+        from connectors.sources.sql import SqlCRM, SqlTable
+
+        streams = []
+        for name, entity in spec.entities.items():
+            table = entity.table
+            streams.append(SqlTable(name=name, table=table.table, id=entity.id, modified=table.modified, deleted=table.deleted, join=dict(table.join),
+                                    union=tuple(table.union), split=dict(table.split), columns=tuple(dict.fromkeys(source_columns(entity, name).values()))))
+        return SqlCRM(url, spec.source.system, streams, spec.source.db_schema, spec.source.chunk_rows)
     if isinstance(spec.source, HubSpotSource):
         from connectors.sources.hubspot import HubSpotCRM, HubSpotTable
 
