@@ -554,7 +554,18 @@ def _process(store: Store, job: dict[str, Any]) -> None:
     rows = []
     for part in job["data"]:
         rows += list(csv.DictReader(io.StringIO(part)))
-    records = [{k: (None if v in ("", "#N/A") else v) for k, v in r.items()} for r in rows]
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        for key, value in row.items():
+            value = None if value in ("", "#N/A") else value
+            relationship, dot, field = key.partition(".")
+            if dot:  # Account.Ext__c: the parent by its external id
+                if value is not None:
+                    record[relationship] = {field: value}
+            else:
+                record[key] = value
+        records.append(record)
     ext = job["externalIdFieldName"]
     results = upsert_many(store, job["tenant"], job["object"], ext, records) if job["operation"] == "upsert" else []
     job["results"] = list(zip(rows, results))
