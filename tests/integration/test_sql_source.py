@@ -27,7 +27,7 @@ from tests.integration import mariadb, pg
 SCALE, SEED = 0.04, 11
 SPEC = ROOT / "pipelines" / "suitecrm.yaml"
 URL_VARIABLE = "SUITECRM_URL"
-ENTITY_TABLES = {"owner": ("users",), "account": ("accounts",), "contact": ("contacts",), "deal": ("opportunities",), "activity": ("calls", "meetings", "notes")}
+ENTITY_TABLES = {"owner": ("users",), "lead": ("leads",), "account": ("accounts",), "contact": ("contacts",), "deal": ("opportunities",), "activity": ("calls", "meetings", "notes")}
 
 
 @pytest.fixture(scope="module")
