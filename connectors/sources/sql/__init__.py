@@ -80,7 +80,11 @@ def to_raw(stream: SqlTable) -> Callable[[pa.Table], pa.Table]:
             RAW_ERROR: pa.nulls(rows, pa.string()), RAW_TEXT: pa.nulls(rows, pa.string()),
             DELETED: _deleted(batch.column(names.index(deleted_key))) if deleted_key else pa.array([False] * rows),
         }
-        return pa.table({**columns, **meta})
+        table = pa.table({**columns, **meta})
+        # The ids are the resource's primary key, declared not null; say so in the batch's schema too.
+        keys = {id_key, RECORD_KEY, *([TABLE_COLUMN] if stream.union else [])}
+        schema = pa.schema([f.with_nullable(False) if f.name in keys and table.column(f.name).null_count == 0 else f for f in table.schema])
+        return table.cast(schema)
 
     return convert
 
@@ -119,6 +123,9 @@ def _resource(engine: sa.Engine, url: URL | None, stream: SqlTable, schema: str 
     resource = sql_table(
         credentials=engine, table=stream.table, schema=schema, incremental=incremental, chunk_size=chunk_rows,
         backend=BACKEND if url is not None else "pyarrow", reflection_level="minimal", defer_table_reflect=True,
+        # The SELECT is adapt()'s and every column is staged as text: the reflected table keeps only the cursor dlt needs,
+        # so no reflected hint (type, nullability) disagrees with the staged rows.
+        included_columns=[stream.modified] if stream.modified else [],
         query_adapter_callback=adapt, write_disposition="merge" if stream.modified else "replace", primary_key=primary_key,
         backend_kwargs=_connectorx_args(url, chunk_rows) if BACKEND == "connectorx" and url is not None else None,
     )
