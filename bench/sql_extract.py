@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=40.0, help="SuiteCRM sample scale (1 = ~16,000 records)")
     parser.add_argument("--backends", default="connectorx,pyarrow")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, also in a piped `make bench`
     started = time.perf_counter()
     data = generate(scale=args.scale, seed=5)
     print(f"generated SuiteCRM sample at scale {args.scale:g} in {time.perf_counter() - started:.1f} s: "

@@ -279,3 +279,18 @@ def test_sql_ascii_postgresql_with_high_bytes_is_refused(tmp_path: Path, capsys:
         assert "legacy_accounts.company holds bytes outside ASCII in 1 row(s), e.g. account_no = '7'" in message and "SQL_ASCII" in message
     finally:
         pg.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_demo_data_to_a_database_fills_it_once_and_never_overwrites(capsys: pytest.CaptureFixture) -> None:
+    with pg.scratch_database("handover_sql_demo") as url:
+        assert main(["demo-data", "--to", url, "--scale", "0.01", "--seed", "3"]) == 0
+        assert "contacts 45" in " ".join(capsys.readouterr().out.split())
+        engine = sa.create_engine(engine_url(url))
+        with engine.connect() as con:
+            assert con.execute(sa.text("SELECT count(*) FROM contacts")).scalar() == 45
+            assert con.execute(sa.text("SELECT count(*) FROM accounts_cstm")).scalar() > 0
+        engine.dispose()
+        assert main(["demo-data", "--to", url, "--scale", "0.01"]) == 2
+        assert "already holds SuiteCRM tables" in " ".join(capsys.readouterr().err.split())
+    assert main(["demo-data", "--to", "oracle://scott@127.0.0.1/x"]) == 2
+    assert "unsupported database URL scheme 'oracle'" in " ".join(capsys.readouterr().err.split())
