@@ -42,8 +42,10 @@ def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_string(kind):
         return column
     if pa.types.is_timestamp(kind):
-        # Arrow's %S carries the unit's fraction (".000000"); a database's whole seconds stay whole.
-        return pc.replace_substring_regex(pc.strftime(column, format="%Y-%m-%d %H:%M:%S"), r"\.0+$", "")
+        # A cast keeps the unit's fraction (".000000"): whole seconds are cast at second precision (strftime is ~10x slower).
+        seconds = pc.cast(column, pa.timestamp("s", kind.tz), safe=False)
+        whole = pc.all(pc.equal(pc.cast(seconds, kind), column)).as_py() is not False
+        return pc.cast(seconds if whole else column, pa.string())
     if pa.types.is_large_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         return pc.cast(column, pa.string())
     return pc.cast(column, pa.string())
