@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL
 from connectors.sources.sql.helpers import (
     SqlTable, charset_problems, connect_error, engine_url, make_engine, missing_columns, missing_table, query, reflect, server,
 )
-from connectors.sources.sql.settings import BACKEND, TABLE_COLUMN
+from connectors.sources.sql.settings import BACKEND, SESSION_SETTINGS, TABLE_COLUMN
 from handover.naming import column_key
 from handover.ports import DELETED, RAW_ERROR, RAW_TEXT, RECORD_KEY, SOURCE_FILE, SOURCE_LINE, SourceError, SourceProblem, Stream
 
@@ -103,7 +103,7 @@ def _naive_utc(value: Any) -> Any:
 def _connectorx_args(url: URL, chunk_rows: int) -> dict[str, Any]:
     # ConnectorX speaks its own URL dialect: plain scheme, no driver or SQLAlchemy query options.
     plain = url._replace(drivername=url.get_backend_name(), query={}).render_as_string(hide_password=False)
-    return {"conn": plain, "return_type": "arrow_stream", "batch_size": chunk_rows}
+    return {"conn": plain, "return_type": "arrow_stream", "batch_size": chunk_rows, "pre_execution_query": list(SESSION_SETTINGS[url.get_backend_name()])}
 
 
 def _resource(engine: sa.Engine, url: URL | None, stream: SqlTable, schema: str | None, chunk_rows: int) -> DltResource:
