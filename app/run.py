@@ -58,6 +58,8 @@ def stage_of(key) -> str | None:
 def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, wait: bool = False, all_or_nothing: bool | None = None) -> int:
     spec = load_spec(spec_path)
     preflight(spec)
+    # dlt logs a failed load's tracebacks to stderr itself; the summary tells the reason once (and Dagster keeps the logs).
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")
     with MigrationLock(spec.work_dir, spec.migration).acquire(wait, on_wait=lambda text: console.print(text, highlight=False)) as lock:
         if lock.took_over and lock.took_over.get("pid"):
             left = lock.took_over

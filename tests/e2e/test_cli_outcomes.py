@@ -28,6 +28,9 @@ from tests.conftest import ROOT, write_spec
 
 HANDOVER = [sys.executable, "-m", "app"]
 GATE = {"max_quarantined": {"default": 0.05, "contact": 0.0}}  # the demo's contacts have a broken line: raw contact fails
+ENTITIES = ("owner", "account", "contact")  # fewer steps: each costs seconds of Dagster and GX overhead, whatever its size
+
+pytestmark = pytest.mark.timeout(1800)
 
 
 def _env(home: Path) -> dict:
@@ -64,6 +67,7 @@ def sequence(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> di
     spec = write_spec(folder, small_export, gates=GATE)
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     data["target"]["production"] = True
+    data["entities"] = {name: data["entities"][name] for name in ENTITIES}
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -151,7 +155,7 @@ def test_progress_arrives_step_by_step_and_runs_are_in_the_instance(sequence: di
     assert any(line.startswith("start cleaned contact") for _, line in steps)
     assert any(re.match(r"done loaded account \(\d+\.\d s\)", line) for _, line in steps)
     done = [t for t, line in steps if line.startswith("done ")]
-    assert len(done) >= 30
+    assert len(done) >= 15
     # Lines come as the steps finish, not all at the end (the display froze with DAGSTER_HOME set).
     assert done[len(done) // 2] < sequence["waited_end"] - 5
     instance = dg.DagsterInstance.from_config(str(sequence["home"]))
