@@ -49,9 +49,10 @@ def validate(spec_path: str) -> int:
 
 def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
     from app.lock import MigrationLock
+    from handover import audit
     from handover.backup import BackupError, restore as restore_snapshot, snapshots
+    from handover.crypto import CryptoError, connect_duckdb, spec_key
     from handover.spec import load_spec
-    from handover.staging import connect
 
     spec = load_spec(spec_path)
     available = snapshots(spec.work_dir / "backup")
@@ -65,13 +66,18 @@ def restore(spec_path: str, snapshot: str | None, list_only: bool) -> int:
     if chosen is None:
         raise UserError(f"no snapshot {snapshot!r}; available: {', '.join(p.name for p in available)}")
     with MigrationLock(spec.work_dir, spec.migration).acquire():
-        con = connect(spec.staging_path)
         try:
-            entries = restore_snapshot(con, chosen)
+            key = spec_key(spec)
+            con = connect_duckdb(spec.staging_path, key)
+        except CryptoError as exc:
+            raise UserError(str(exc))
+        try:
+            entries = restore_snapshot(con, chosen, key=key)
         except BackupError as exc:
             raise UserError(str(exc))
         finally:
             con.close()
+        audit.append(spec.work_dir, "restore", chosen.name, {"tables": {e.entity: e.rows for e in entries}})
     for entry in entries:
         out.print(f"restored raw.{entry.entity}: {entry.rows} rows (sha256 verified)")
     return EXIT_OK
@@ -121,8 +127,9 @@ def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
     b.add_argument("spec")
     b.add_argument("--snapshot", help="snapshot id (default: the newest)")
     b.add_argument("--list", action="store_true", help="list snapshots")
-    d = sub.add_parser("demo-data", help="generate the demo's old-CRM export")
-    d.add_argument("out")
+    d = sub.add_parser("demo-data", help="generate the demo's old-CRM export, or (--to) a SuiteCRM database")
+    d.add_argument("out", nargs="?", help="folder for the export files")
+    d.add_argument("--to", metavar="URL", help="create and fill a SuiteCRM database instead: mysql://root@127.0.0.1:3306/suitecrm or postgresql://...")
     d.add_argument("--scale", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=42)
     rp = sub.add_parser("report", help="write the reconciliation report again from staging")
@@ -132,6 +139,9 @@ def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
         from handover.dedup.command import add_arguments as add_dedup_arguments
 
         add_dedup_arguments(dedup)
+    from app.trust_cli import add_commands as add_trust_commands
+
+    add_trust_commands(sub)
     return p
 
 
@@ -181,6 +191,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "restore":
         return restore(args.spec, args.snapshot, args.list)
     if args.command == "demo-data":
+        if args.to:
+            from app.demo_database import DemoDatabaseError, seed_database
+
+            try:
+                out.print(seed_database(args.to, args.scale, args.seed))
+            except DemoDatabaseError as exc:
+                raise UserError(str(exc))
+            return EXIT_OK
+        if not args.out:
+            raise UserError("name a folder for the export files, or --to a database URL")
         return demo_data(args.out, args.scale, args.seed)
     if args.command == "report":
         return report(args.spec)
@@ -188,6 +208,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from handover.dedup.command import dedup_command
 
         return dedup_command(args)
+    from app import trust_cli
+
+    if args.command in trust_cli.COMMANDS:
+        return trust_cli.dispatch(args)
     return EXIT_USAGE
 
 

@@ -19,7 +19,7 @@ from rich.table import Table
 from app.errors import environment_message, explain
 from handover.spec import MigrationSpec
 
-USER_ERRORS = ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError", "SourceError", "TargetError", "ApprovalError")
+USER_ERRORS = ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError", "SourceError", "TargetError", "ApprovalError", "CryptoError")
 
 
 @dataclass
@@ -118,8 +118,7 @@ def _fresh_accounting(con, spec: MigrationSpec) -> list[dict]:
 
 
 def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: float) -> None:
-    import duckdb
-
+    from handover.crypto import connect_duckdb, spec_key
     from handover.reconcile import BUCKETS
     from handover.review import queue_summary
     from handover.staging import ensure_ledger
@@ -127,7 +126,7 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
     accounting, loads, queue, trouble = [], {}, None, []
     if spec.staging_path.exists():
         try:
-            con = duckdb.connect(str(spec.staging_path))
+            con = connect_duckdb(spec.staging_path, spec_key(spec))
             try:
                 ensure_ledger(con)
                 accounting = _fresh_accounting(con, spec)

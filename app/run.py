@@ -78,10 +78,12 @@ def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, 
 def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing: bool) -> Outcome:
     import dagster as dg
 
+    from handover import audit
     from pipelines.definitions import build_definitions, migration_job_name
 
     defs = build_definitions([spec])
     job = defs.resolve_job_def(migration_job_name(spec))
+    audit.append(spec.work_dir, "run_start", spec.migration, {"job": job.name, "target": spec.target_label})
     steps = [node.name for node in job.nodes_in_topological_order]
     instance = instance_for_run()
     keys = [k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path and k.path[0] == spec.migration] \
@@ -107,4 +109,7 @@ def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing:
                 outcome.held_back = "all-or-nothing: a gate or step failed before loading, so no entity was loaded"
                 break
     outcome.timings = progress.timings
+    audit.append(spec.work_dir, "run_end", spec.migration, {
+        "job": job.name, "run_ids": outcome.run_ids, "success": outcome.ok,
+        "failures": [f.message for f in outcome.failures], "failed_checks": [g.check for g in outcome.gates]})
     return outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Source
-from handover.spec import FilesSource, MigrationSpec, source_columns
+from handover.spec import FilesSource, MigrationSpec, SqlSource, source_columns
 
 
 def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
@@ -18,4 +18,13 @@ def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
             for name, entity in spec.entities.items()
         ]
         return FilesCRM(spec.source_dir, spec.source.system, tables)
+    if isinstance(spec.source, SqlSource):
+        from connectors.sources.sql import SqlCRM, SqlTable
+
+        streams = []
+        for name, entity in spec.entities.items():
+            table = entity.table
+            streams.append(SqlTable(name=name, table=table.table, id=entity.id, modified=table.modified, deleted=table.deleted, join=dict(table.join),
+                                    union=tuple(table.union), split=dict(table.split), columns=tuple(dict.fromkeys(source_columns(entity, name).values()))))
+        return SqlCRM(url, spec.source.system, streams, spec.source.db_schema, spec.source.chunk_rows)
     raise NotImplementedError(f"no connector for source type {spec.source.type!r} yet")

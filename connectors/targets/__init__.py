@@ -10,8 +10,9 @@ def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
     """The spec's target; `url` is the connection URL resolved from the environment (a Dagster EnvVar)."""
     if isinstance(spec.target, DuckDBTarget):
         from connectors.targets.duckdb_crm import DuckDBCRM
+        from handover.crypto import spec_key
 
-        return DuckDBCRM(spec.target_path)
+        return DuckDBCRM(spec.target_path, spec_key(spec))
     if isinstance(spec.target, PostgresTarget):
         from connectors.targets.postgres_crm import PostgresCRM
 
