@@ -3,7 +3,8 @@
 One work folder is taken through a sequence (each step a real `handover run` subprocess):
 1. a production target and a failing gate: all-or-nothing writes nothing, names the gate and why, writes a
    partial report; a lock left by a killed run is taken over;
-2. the same with --no-all-or-nothing: the entities whose gates passed are loaded, and the run says which;
+2. the same gate on a sandbox target (entity by entity): the entities whose gates passed are loaded, and the run
+   says which;
 3. a second start while another process holds the migration is refused with its process id; with --wait it
    waits, then (gate fixed) completes: owners and accounts unchanged, the rest created, progress per step
    arriving while the run goes, and the runs recorded in the project's Dagster instance (DAGSTER_HOME).
@@ -78,7 +79,9 @@ def sequence(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> di
     found["all_or_nothing"] = _run(spec, home)
     found["target_after_all_or_nothing"] = {t: _rows(t, spec) for t in ("owner", "account")}
     found["report_after_all_or_nothing"] = (folder / "work" / "reports" / "reconciliation.html").read_text(encoding="utf-8")
-    found["entity_by_entity"] = _run(spec, home, "--no-all-or-nothing")
+    data["target"]["production"] = False  # a production target also waits for approvals (assets/approval.py)
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    found["entity_by_entity"] = _run(spec, home)
     found["target_after_entity_by_entity"] = {t: _rows(t, spec) for t in ("owner", "account", "contact")}
 
     data["gates"] = {}
