@@ -123,7 +123,25 @@ class SqlSource(_SourceBase):
     chunk_rows: int = Field(50_000, ge=100, description="Rows per extraction batch.")
 
 
-SourceSpec = Annotated[FilesSource | SqlSource, Field(discriminator="type")]
+class _ApiSource(_SourceBase):
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@host (add ?refresh_token=&client_id=&client_secret= to refresh an OAuth token).")
+
+
+class HubSpotSource(_ApiSource):
+    """A HubSpot portal read through its CRM API: each entity's `from` names an object (contacts, companies, deals, notes, tasks, owners)."""
+
+    type: Literal["hubspot"] = "hubspot"
+
+
+class SalesforceSource(_ApiSource):
+    """A Salesforce org read through its REST API: each entity's `from` names an sObject (User, Account, Contact, Opportunity, Task, Lead)."""
+
+    type: Literal["salesforce"] = "salesforce"
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+
+
+SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource, Field(discriminator="type")]
+API_SOURCES = (HubSpotSource, SalesforceSource)
 
 
 class _TargetBase(_Model):
@@ -155,7 +173,28 @@ class FilesTarget(_TargetBase):
     formats: list[Literal["csv", "xlsx"]] = Field(default_factory=lambda: ["csv", "xlsx"], min_length=1)
 
 
-TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget, Field(discriminator="type")]
+class HubSpotTarget(_TargetBase):
+    """A HubSpot portal: batch upsert by a unique property holding the external id, owners matched to its users by e-mail."""
+
+    type: Literal["hubspot"] = "hubspot"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@api.hubapi.com.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> HubSpot object, over the defaults (account: companies, contact: contacts, deal: deals, activity: notes).")
+    id_property: str = Field("handover_external_id", pattern=NAME_PATTERN, description="Unique property holding the external id; created when missing.")
+
+
+class SalesforceTarget(_TargetBase):
+    """A Salesforce org: sObject Collections upsert by an external-id field (200 a call), Bulk API 2.0 above `bulk_above` records."""
+
+    type: Literal["salesforce"] = "salesforce"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@MyDomain.my.salesforce.com.")
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> sObject, over the defaults (owner: User, account: Account, contact: Contact, deal: Opportunity, activity: Task).")
+    fields: dict[str, dict[str, str]] = Field(default_factory=dict, description="Entity -> {Handover field: Salesforce field}, over the defaults (e.g. contact.last_name: LastName).")
+    external_id_field: str = Field("Handover_External_Id__c", description="External-id field holding each record's external id; created when missing.")
+    bulk_above: int = Field(2000, ge=1, description="An entity with more records to send than this is loaded with Bulk API 2.0.")
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget, Field(discriminator="type")]
 
 
 class TableStream(_Model):
@@ -579,7 +618,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
 _FILE_KEYS = ("sheet", "encoding")
 
 
-def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSource) -> list[tuple[tuple, str]]:
+def _stream_problems(name: str, entity: EntitySpec, source: Any) -> list[tuple[tuple, str]]:
     """Keys of `from` and the entity that only one kind of source understands."""
     base = ("entities", name)
     if isinstance(source, FilesSource):
@@ -587,6 +626,8 @@ def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSou
             return [(base + ("from",), "a files source reads export files: write the file name, not a table")]
         return []
     problems = [(base + (key,), f"{key!r} is for export files; a {source.type} source reads tables") for key in _FILE_KEYS if getattr(entity, key)]
+    if isinstance(source, API_SOURCES) and isinstance(entity.from_, TableStream):
+        problems.append((base + ("from",), f"a {source.type} source reads an object: write its name (its modified field is the API's own)"))
     if isinstance(entity.from_, list):
         problems.append((base + ("from",), f"a {source.type} source reads one table per entity; name it, with join for one-to-one tables"))
     return problems
@@ -652,7 +693,7 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 
 _UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef", "LinkSpec", "SourceFile", "ConvertSpec"}
-_KIND_TAGS = {"source": {"files", "sql"}, "target": {"duckdb", "postgres", "files"}}
+_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:
