@@ -132,6 +132,10 @@ def test_two_migrations_side_by_side_each_readable_as_stages(small_spec: Path, t
             assert node.tags["handover/entity"] == name
         assert node.owners == (["team:crm-migration"] if migration == "demo" else []), asset_key
         assert node.kinds, asset_key
+        if stage in ("raw", "cleaned", "mapped", "loaded", "reconciled") and name != "report":
+            # the UI's "Storage"; unique, since Dagster links assets that share a table name
+            expected_table = f"{migration}_target.{name}" if stage == "reconciled" else f"{migration}_staging.{stage}.{name}"
+            assert node.metadata["dagster/table_name"] == expected_table, asset_key
         references = node.metadata["dagster/code_references"].code_references
         assert references and Path(references[0].file_path).is_relative_to(ROOT / "assets"), asset_key
     assert {graph.get(k).group_name for k in keys} == {f"{m}_{s}" for m in ("demo", "orbit") for s in STAGES} | {"demo_review"}

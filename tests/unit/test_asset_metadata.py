@@ -47,8 +47,12 @@ def test_relation_metadata_counts_describes_and_previews_a_filtered_table() -> N
     assert empty["dagster/row_count"].value == 0 and empty["preview"].value == "no rows (0 of 0)"
 
 
-def test_table_name_is_database_schema_table() -> None:
-    assert table_name(Path("/w/.handover/acme/staging.duckdb"), "cleaned", "contact") == "staging.cleaned.contact"
+def test_table_names_are_unique_per_migration(tmp_path: Path) -> None:
+    orbit = orbit_spec(tmp_path / "a")
+    other = orbit_spec(tmp_path / "b", migration="orbit_eu")
+    assert table_name(orbit, "cleaned", "contact") == "orbit_staging.cleaned.contact"
+    assert table_name(other, "cleaned", "contact") == "orbit_eu_staging.cleaned.contact"
+    assert table_name(orbit, "reconciled", "contact") == "orbit_target.contact"
 
 
 def test_quarantine_sample_names_file_line_and_the_value_refused(tmp_path: Path) -> None:
