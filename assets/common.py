@@ -10,7 +10,6 @@ import pandas as pd
 
 from assets.metadata import TABLE_STAGES, table_name
 from assets.resources import staging_key
-from handover.entities import LINKS
 from handover.naming import column_key
 from handover.ports import SOURCE_META, raw_order_sql
 from handover.spec import MigrationSpec, source_columns
@@ -40,9 +39,12 @@ def shown(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict:
 
 
 def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:
-    """Entities whose records this entity's records point at (and the owners, when `owner`): their stage runs first."""
-    linked = {LINKS[entity][link] for link in spec.entities[entity].links}
-    if owner and entity != "owner" and "owner" in spec.entities:
+    """Entities whose records this entity's records point at (and the owners, when `owner` or when owners are matched
+    by a business key; and the leads converted into this entity): their stage runs first."""
+    linked = {e for e in spec.links_of(entity).values() if e != entity}
+    linked |= {lead for lead in spec.entities if entity in spec.converts_into(lead)}
+    by_key = not isinstance(spec.entities[entity].owner, (str, type(None)))
+    if (owner or by_key) and entity != "owner" and "owner" in spec.entities:
         linked.add("owner")
     return sorted(linked)
 
@@ -96,6 +98,10 @@ def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, 
     with gate_connection(spec, con) as gate_con:
         outcome = run_stage_gate(gate_con, spec, stage, entity, frame, run_label=run_id)
     report = outcome.report
+    from handover import audit
+
+    audit.append(spec.work_dir, "gate", f"{stage}/{entity}", {"run_id": run_id, "passed": report.passed, "broken": report.broken,
+                                                              "findings": len(report.findings)})
     metadata: dict = {
         "summary": dg.MetadataValue.text(report.text),
         "status": dg.MetadataValue.text("passed" if report.passed else "BROKEN GATE" if report.broken else "failed"),
@@ -124,18 +130,9 @@ def gate_connection(spec: MigrationSpec, con=None) -> Iterator:
     if con is not None:
         yield con
         return
-    import time
+    from handover.crypto import connect_duckdb, spec_key
 
-    import duckdb
-
-    for attempt in range(10):
-        try:
-            opened = duckdb.connect(str(spec.staging_path))
-            break
-        except duckdb.IOException:
-            if attempt == 9:
-                raise
-            time.sleep(0.1 * 2 ** attempt)
+    opened = connect_duckdb(spec.staging_path, spec_key(spec), retries=9)
     try:
         yield opened
     finally:

@@ -6,6 +6,8 @@ from assets.common import counts_md, key, parents, read_stage, shown, staging, s
 from assets.metadata import relation_metadata, table_name
 from assets.resources import target_key
 from connectors.targets import open_target
+from handover import audit
+from handover.approval import ApprovalError, entity_hash, require
 from handover.loading import load_entity
 from handover.spec import MigrationSpec
 
@@ -31,6 +33,12 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     )
     def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with staging(context, spec) as con:
+            try:
+                decision = require(con, spec, entity)
+            except ApprovalError as exc:
+                audit.append(spec.work_dir, "load", entity, {"run_id": context.run_id, "refused": str(exc)})
+                raise dg.Failure(description=f"ApprovalError: {exc}") from None
+            data_hash, _ = entity_hash(con, entity)
             mapped = read_stage(con, "mapped", entity)
             target = open_target(spec, getattr(context.resources, target_key(spec)).url)
             try:
@@ -45,8 +53,11 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         complete = bool(ledger["status"].notna().all()) and len(ledger) == len(mapped) and ledger["external_id"].is_unique
         statuses = ledger["status"].value_counts().to_dict()
         rejected = ledger[ledger["status"] == "rejected"]
+        counts = {s: int(statuses.get(s, 0)) for s in ("created", "updated", "unchanged", "rejected")}
+        audit.append(spec.work_dir, "load", entity, {"run_id": context.run_id, "target": spec.target.type, "counts": counts,
+                                                     "data_hash": data_hash, "approvals": [a.approver + "/" + a.role for a in decision.approvals]})
         return dg.MaterializeResult(
-            metadata={**shape, **{s: int(statuses.get(s, 0)) for s in ("created", "updated", "unchanged", "rejected")},
+            metadata={**shape, **counts, "data_hash": data_hash, "approval": decision.message,
                       "rejection_reasons": counts_md(rejected.assign(reason=rejected["error"].astype(str).str.split(":").str[0]), "reason")},
             check_results=[dg.AssetCheckResult(check_name="every_record_has_an_outcome", passed=complete,
                                                metadata={"mapped": len(mapped), "ledger_rows": len(ledger)})],

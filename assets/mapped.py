@@ -5,7 +5,6 @@ import dagster as dg
 
 from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_stage, run_gate, shown, staging, staging_key
 from assets.metadata import relation_metadata, table_name
-from handover.entities import LINKS
 from handover.mapping import OwnerDirectory, map_entity
 from handover.spec import MigrationSpec
 from handover.staging import ledger_frame, replace_ledger_rows, replace_table
@@ -36,7 +35,7 @@ def _mapped_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             owners = None
             if "owner" in spec.entities:
                 owners = OwnerDirectory.from_cleaned(read_stage(con, "cleaned", "owner"), ledger_rows(con, "lineage", "owner"))
-            available = {link: set(read_stage(con, "mapped", LINKS[entity][link]).get("external_id", [])) for link in links}
+            available = {link: set(read_stage(con, "mapped", spec.linked(entity, link)).get("external_id", [])) for link in links}
             result = map_entity(cleaned, entity, spec, owners, available)
             replace_table(con, "mapped", entity, result.records)
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="mapped")

@@ -2,6 +2,10 @@
 
 import inspect
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import dlt
@@ -13,6 +17,7 @@ from assets.common import key, read_raw, run_gate, shown, staging, staging_key
 from assets.metadata import relation_metadata, table_name
 from assets.resources import CrmConnection, source_key
 from connectors.sources import open_source
+from handover.crypto import CATALOG, connect_duckdb, copy_schema, spec_key
 from handover.ports import DLT_ID, LOAD_ID, RAW_TEXT, raw_order_sql
 from handover.spec import MigrationSpec
 
@@ -48,12 +53,32 @@ def raw_pipeline(spec: MigrationSpec) -> dlt.Pipeline:
     )
 
 
+@contextmanager
+def encrypted_extraction(spec: MigrationSpec, key: str) -> Iterator[dlt.Pipeline]:
+    """dlt cannot write into an encrypted DuckDB file: with a key it extracts into a scratch copy of raw (with dlt's state,
+    so incremental cursors carry on) in a private temporary folder that also holds dlt's working files; raw is copied
+    back into the encrypted staging and the folder deleted, so nothing stays in the clear in the work folder."""
+    with tempfile.TemporaryDirectory(prefix="handover-raw-") as scratch:
+        scratch_db = Path(scratch) / "extraction.duckdb"  # not raw.duckdb: its catalog would shadow the raw schema
+        copy_schema(connect_duckdb(spec.staging_path, key, retries=10), CATALOG, scratch_db, "raw", into_scratch=True)
+        yield dlt.pipeline(
+            pipeline_name=f"handover_{spec.migration}_raw", destination=dlt.destinations.duckdb(str(scratch_db)),
+            dataset_name="raw", pipelines_dir=str(Path(scratch) / "dlt"),
+        )
+        copy_schema(connect_duckdb(spec.staging_path, key, retries=10), CATALOG, scratch_db, "raw", into_scratch=False)
+
+
 def build(spec: MigrationSpec) -> list:
     connection_param = source_key(spec)
 
     def run_extraction(context: dg.AssetExecutionContext, dlt: DagsterDltResource, **connections):
         source = open_source(spec, connections[connection_param].url)
-        results = list(dlt.run(context=context, dlt_source=source.dlt_source()))
+        secret = spec_key(spec)
+        if secret is None:
+            results = list(dlt.run(context=context, dlt_source=source.dlt_source()))
+        else:
+            with encrypted_extraction(spec, secret) as pipeline:
+                results = list(dlt.run(context=context, dlt_source=source.dlt_source(), dlt_pipeline=pipeline))
         read_as = source.describe()
         with staging(context, spec) as con:
             for result in results:

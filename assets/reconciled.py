@@ -10,7 +10,6 @@ from assets.common import key, ledger_rows, read_stage, shown, staging, staging_
 from assets.metadata import frame_metadata, table_name
 from assets.resources import target_key
 from connectors.targets import open_target
-from handover.entities import LINKS
 from handover.loading import entity_schema
 from handover.links import served_url
 from handover.mapping import target_types
@@ -66,7 +65,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                 target.close()
             comparison = compare(mapped, loads, held, types)
             accounting = account(con, entity)
-            dangling = links_to_merged(con, entity, {link: LINKS[entity][link] for link in spec.entities[entity].links})
+            dangling = links_to_merged(con, entity, spec.links_of(entity))
             stale_merged = merged_in_target(con, entity, held)
             problems = unaccounted_rows(con, entity) if not accounting.balanced else pd.DataFrame(columns=["row_key", "problem"])
             _replace_rows(con, "accounting", entity, pd.DataFrame([accounting.row()]))

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
-from assets import backup, cleaned, loaded, mapped, raw, reconciled
+from assets import approval, backup, cleaned, loaded, mapped, raw, reconciled
 from assets.automation import automation, failure_alert
 from assets.resources import migration_resources
 from handover.spec import MigrationSpec, load_spec
@@ -43,6 +43,7 @@ def build_definitions(specs: list[MigrationSpec], hooks: set[dg.HookDefinition] 
     resources: dict[str, object] = {"dlt": DagsterDltResource()}
     for spec in specs:
         stage_assets = raw.build(spec) + backup.build(spec) + cleaned.build(spec) + mapped.build(spec) + loaded.build(spec) + reconciled.build(spec)
+        stage_assets += approval.build(spec)
         # On every step, not only the job's: a materialisation started from the asset graph alerts too.
         alert = failure_alert(spec)
         assets += [a.with_hooks({alert}) for a in stage_assets if not isinstance(a, dg.AssetChecksDefinition)]

@@ -56,11 +56,11 @@ def source_column(spec: MigrationSpec, entity: str, field: str | None) -> str | 
     if field in specs:
         return specs[field].from_
     if field in entity_spec.links:
-        return entity_spec.links[field]
+        return ", ".join(c for s in entity_spec.link_specs()[field] for c in s.columns)
     if field in ("id", "source_id"):
         return entity_spec.id
     if field in ("owner", "owner_id") and entity_spec.owner:
-        return entity_spec.owner
+        return entity_spec.owner_column
     return None
 
 
