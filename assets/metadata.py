@@ -35,13 +35,16 @@ def table_name(spec: MigrationSpec, stage: str, entity: str) -> str:
 
 
 def cell(value: object, limit: int = CELL_CHARS) -> str:
-    """One value as Markdown table text: empty for nulls, one line, no bare pipe, at most `limit` characters."""
-    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
-        return ""
+    """One value as Markdown table text: empty for nulls, one line, no bare pipe or tag, at most `limit` characters."""
+    try:
+        if value is None or bool(pd.isna(value)):
+            return ""
+    except (TypeError, ValueError):  # a list or array: pd.isna answers per element
+        pass
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[:limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 def markdown_table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from assets.metadata import cell, markdown_table, quarantine_sample, relation_metadata, table_name
@@ -18,6 +19,8 @@ def test_cells_stay_on_one_line_without_breaking_the_table() -> None:
     assert cell("x" * 100) == "x" * 39 + "…"
     assert cell("ä" * 40) == "ä" * 40
     assert cell(["a", "b"]) == "['a', 'b']"
+    assert cell(np.array([1, 2])) == "[1 2]" and cell(np.array([])) == "[]"
+    assert cell("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)>"
 
 
 def test_markdown_table_has_a_row_per_record_and_escapes_the_delimiter() -> None:
