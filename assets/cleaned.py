@@ -133,7 +133,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             replace_ledger_rows(con, "lineage", entity, ledger_frame("lineage", result.lineage))
             replace_ledger_rows(con, "changes", entity, ledger_frame("changes", result.changes))
             stored = read_stage(con, "cleaned", entity)
-            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec.staging_path, "cleaned", entity))
+            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec, "cleaned", entity))
         check = run_gate(spec, "cleaned", entity, stored, context.run_id)
         return dg.MaterializeResult(
             metadata={
