@@ -42,6 +42,8 @@ def convert_leads(golden: pd.DataFrame, name: str, spec: MigrationSpec) -> tuple
         if rows.empty:
             continue
         record = pd.DataFrame({field: rows[lead_field] for field, lead_field in mapping.items()}, index=rows.index)
+        if "name" in record and "full_name" in rows and entity != "account":  # a deal for a lead without a company: the person's name
+            record["name"] = record["name"].where(record["name"].notna(), rows["full_name"])
         record["owner_source_id"] = rows["owner_source_id"] if "owner_source_id" in rows else None
         for link, linked in _LINKED.get(entity, {}).items():
             if linked in made and link in spec.entities[entity].links:

@@ -118,11 +118,7 @@ def resolve_link(raw: pd.DataFrame, specs: list[LinkSpec], target: LinkTarget, a
     from handover.naming import column_key
 
     index = raw.index
-    external = pd.Series(None, index=index, dtype=object)
-    said = pd.Series(None, index=index, dtype=object)
-    problem = pd.Series(None, index=index, dtype=object)
-    detail = pd.Series(None, index=index, dtype=object)
-    policy = pd.Series(None, index=index, dtype=object)
+    external, said, problem, detail, policy = (pd.Series([None] * len(index), index=index, dtype=object) for _ in range(5))
     for spec in specs:
         columns = [as_text(clean_text(raw[column_key(c)]).values) for c in spec.columns]
         present = pd.concat(columns, axis=1).notna().all(axis=1) if columns else pd.Series(False, index=index)
@@ -149,7 +145,7 @@ def resolve_link(raw: pd.DataFrame, specs: list[LinkSpec], target: LinkTarget, a
                 if len(candidates) == 1:
                     external.iat[i] = candidates[0]
                     problem.iat[i] = detail.iat[i] = policy.iat[i] = None
-                elif problem.iat[i] is None:
+                elif pd.isna(problem.iat[i]):
                     looked_for = " and ".join(f"{f} = {c.iat[i]!r}" for f, c in zip(spec.key_fields, columns))
                     if candidates:
                         shown = ", ".join(candidates[:_SHOWN_CANDIDATES]) + (" ..." if len(candidates) > _SHOWN_CANDIDATES else "")
