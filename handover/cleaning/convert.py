@@ -59,7 +59,7 @@ def convert_leads(golden: pd.DataFrame, name: str, spec: MigrationSpec) -> tuple
         }))
     conversions = pd.concat(parts, ignore_index=True)
     first = conversions.drop_duplicates("row_key").set_index("row_key")["to_external_id"]
-    primary = next(iter(targets))
+    primary = "contact" if "contact" in targets else next(iter(targets))
     primary_ids = conversions.loc[conversions["to_entity"] == primary].set_index("row_key")["to_external_id"]
     lineage = pd.DataFrame({
         "entity": name, "row_key": golden["row_key"], "source_id": golden["source_id"], "external_id": golden["external_id"],

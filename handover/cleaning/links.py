@@ -96,7 +96,7 @@ def _cleaned_like(values: pd.Series, kind: str | None, options: dict) -> pd.Seri
     legal forms spelled the standard way. Values that field's cleaner rejects are compared as written."""
     if kind in (None, "string", "text", "picklist"):
         return values
-    if kind == "url":
+    if kind in ("url", "domain"):
         from handover.cleaning.contact import url_domain
 
         return url_domain(values)
@@ -138,7 +138,8 @@ def resolve_link(raw: pd.DataFrame, specs: list[LinkSpec], target: LinkTarget, a
             policy[fresh] = spec.missing
         else:
             index_of = target.key_index(spec.key_fields)
-            keys = [match_keys(_cleaned_like(c, target.types.get(f), options)) for c, f in zip(columns, spec.key_fields)]
+            kinds = [target.types.get(f, "domain" if f == "domain" else None) for f in spec.key_fields]
+            keys = [match_keys(_cleaned_like(c, k, options)) for c, k in zip(columns, kinds)]
             rows = np.flatnonzero(todo.to_numpy())
             for i in rows:
                 candidates = index_of.get(tuple(k.iat[i] for k in keys), [])

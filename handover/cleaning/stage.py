@@ -42,8 +42,10 @@ class CleanResult:
         if self.conversions is None:
             self.conversions = pd.DataFrame(columns=ledger_columns("conversions"))
 
+    field_types: dict[str, str] = None  # type: ignore[assignment]  # field -> type, to match business keys as cleaned
+
     def link_target(self) -> LinkTarget:
-        return link_target(self.records, self.lineage, self.quarantine, self.excluded)
+        return link_target(self.records, self.lineage, self.quarantine, self.excluded, self.field_types)
 
 
 def external_id(system: str, entity: str, source_ids: pd.Series) -> pd.Series:
@@ -280,7 +282,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         issues=_frame(buckets.issues, ledger_columns("issues")),
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
-        conflicts=conflicts, conversions=conversions,
+        conflicts=conflicts, conversions=conversions, field_types={f: s.type for f, s in field_specs.items()},
     )
 
 
