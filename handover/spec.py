@@ -433,6 +433,17 @@ class MigrationSpec(_Model):
         """link -> entity it points at, for entity `name`."""
         return {link: self.linked(name, link) for link in self.entities[name].links}
 
+    def key_fields_into(self, name: str) -> list[str]:
+        """Fields of entity `name` that links from any entity match on (its business keys)."""
+        fields: dict[str, None] = {}
+        for other, entity in self.entities.items():
+            for link, specs in entity.link_specs().items():
+                if self.linked(other, link) == name:
+                    fields.update(dict.fromkeys(f for s in specs for f in s.key_fields))
+            if name == "owner" and isinstance(entity.owner, LinkSpec):
+                fields.update(dict.fromkeys(entity.owner.key_fields))
+        return list(fields)
+
     def converts_into(self, name: str) -> dict[str, dict[str, str]]:
         """entity -> {its field: lead field}: what `name` (a lead) is converted into; empty when it is loaded as it is."""
         entity = self.entities[name]

@@ -9,6 +9,7 @@ row, as the link's spec says. Nothing is dropped.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ class LinkTarget:
     unavailable: dict[str, str] = field(default_factory=dict)  # source id -> why it is not there
     records: pd.DataFrame | None = field(default=None, compare=False, repr=False)  # the linked entity's cleaned records, for business keys
     types: dict[str, str] = field(default_factory=dict, compare=False)  # field -> type, to clean a key value as the field was cleaned
+    aliases: pd.DataFrame | None = field(default=None, compare=False, repr=False)  # keys of merged-away records: golden_external_id, keys (JSON)
     _indexes: dict[tuple[str, ...], dict[tuple, list[str]]] = field(default_factory=dict, compare=False, repr=False)
 
     def key_index(self, fields: list[str]) -> dict[tuple, list[str]]:
@@ -47,6 +49,16 @@ class LinkTarget:
                 holders = index.setdefault(values, [])
                 if external not in holders:
                     holders.append(external)
+            if self.aliases is not None and not self.aliases.empty:
+                old = pd.DataFrame([json.loads(k) for k in self.aliases["keys"]], index=self.aliases.index)
+                parts = [match_keys(old[f]) if f in old else pd.Series(None, index=old.index, dtype=object) for f in fields]
+                for i, external in enumerate(self.aliases["golden_external_id"]):
+                    values = tuple(p.iat[i] for p in parts)
+                    if any(v is None for v in values):
+                        continue
+                    holders = index.setdefault(values, [])
+                    if external not in holders:
+                        holders.append(external)
             self._indexes[key] = index
         return self._indexes[key]
 
@@ -56,14 +68,14 @@ class LinkTarget:
 
 
 def link_target(records: pd.DataFrame, lineage: pd.DataFrame, quarantine: pd.DataFrame, excluded: pd.DataFrame,
-                types: dict[str, str] | None = None) -> LinkTarget:
+                types: dict[str, str] | None = None, aliases: pd.DataFrame | None = None) -> LinkTarget:
     resolve = dict(zip(records["source_id"], records["external_id"]))
     resolve.update(zip(lineage["source_id"], lineage["golden_external_id"]))
     unavailable = {sid: "excluded" for sid in excluded["source_id"].dropna()}
     unavailable.update({sid: "quarantined" for sid in quarantine["source_id"].dropna()})
     for sid in resolve:
         unavailable.pop(sid, None)
-    return LinkTarget(resolve, unavailable, records, dict(types or {}))
+    return LinkTarget(resolve, unavailable, records, dict(types or {}), aliases)
 
 
 def _field_values(records: pd.DataFrame, name: str) -> pd.Series:

@@ -203,3 +203,13 @@ def test_files_with_different_headers_are_staged_under_the_spec_names(tmp_path: 
     broken = spec_data(lead={**lead, "from": ["leads_cn.csv", {"file": "web.csv", "columns": {"线索ID": "Lead No"}}]})
     problems = [p for p in open_source(make_spec(tmp_path, broken)).check() if p.stream == "lead"]
     assert any("web.csv" in p.message and "Lead No" in p.message for p in problems)
+
+
+def test_a_link_naming_a_record_merged_into_another_finds_the_golden_one(tmp_path: Path) -> None:
+    spec = make_spec(tmp_path, spec_data(account={"dedup": {"rules": ["website"]}}, project={"links": {"account": {"from": "customer", "by": "name"}}}))
+    accounts = clean_entity(raw_frame("customers.csv", ACCOUNT_COLUMNS, [
+        ["K1", "Fjord AS", "https://fjord.no", None], ["K4", "Fjordbyggeriet", "fjord.no", None]]), "account", spec)
+    assert accounts.records["source_id"].tolist() == ["K1"] and accounts.aliases["row_key"].tolist() == ["customers.csv:3"]
+    raw = raw_frame("projects.csv", PROJECT_COLUMNS, [["P1", "Quay", "1", "fjordbyggeriet", None, None]])
+    result = clean_entity(raw, "project", spec, {"account": accounts.link_target()})
+    assert result.records["account_external_id"].tolist() == ["pm:account:K1"] and result.issues.empty
