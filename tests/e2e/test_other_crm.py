@@ -6,7 +6,6 @@ leads from two files with different headers converted, the custom ticket object 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
