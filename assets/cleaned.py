@@ -6,7 +6,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, staging, staging_key
+from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, shown, staging, staging_key
+from assets.metadata import quarantine_sample, relation_metadata, table_name
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
 from handover.review import harvest
 from handover.frames import apply_types
@@ -34,7 +35,7 @@ def _review_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     queue_path, store = review_paths(spec, entity)
 
     @dg.asset(
-        key=dg.AssetKey([spec.migration, "review", entity]), group_name=spec.migration, kinds={"csv"},
+        key=dg.AssetKey([spec.migration, "review", entity]), **shown(spec, "review", entity), kinds={"csv"},
         deps=[key(spec, "cleaned", entity)], required_resource_keys={staging_key(spec)},
         description=REVIEW_DESCRIPTION.format(entity=entity, path=queue_path),
     )
@@ -110,7 +111,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()} | spec.entities[entity].derived_fields(entity)
 
     @dg.asset(
-        key=key(spec, "cleaned", entity), group_name=spec.migration, kinds={"duckdb"},
+        key=key(spec, "cleaned", entity), **shown(spec, "cleaned", entity), kinds={"duckdb"},
         deps=[key(spec, "backup", entity)] + [key(spec, "cleaned", e) for e in linked],
         description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
         check_specs=[gate_spec(spec, "cleaned", entity)],
@@ -133,9 +134,11 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             replace_ledger_rows(con, "lineage", entity, ledger_frame("lineage", result.lineage))
             replace_ledger_rows(con, "changes", entity, ledger_frame("changes", result.changes))
             stored = read_stage(con, "cleaned", entity)
+            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec.staging_path, "cleaned", entity))
         check = run_gate(spec, "cleaned", entity, stored, context.run_id)
         return dg.MaterializeResult(
             metadata={
+                **shape, "quarantine_sample": quarantine_sample(result.quarantine, spec, entity),
                 "raw_rows": len(raw), "records": len(result.records), "quarantined": len(result.quarantine),
                 "merged": len(result.lineage), "pairs_to_review": len(result.review), "excluded": len(result.excluded), "values_changed": len(result.changes),
                 "quarantine_reasons": counts_md(result.quarantine, "reason"), "flagged_values": counts_md(result.issues, "code"),

@@ -20,6 +20,21 @@ def key(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetKey:
     return dg.AssetKey([spec.migration, stage, entity])
 
 
+def group(spec: MigrationSpec, stage: str) -> str:
+    """One asset group per migration and stage: the UI draws each stage as a box of its own."""
+    return f"{spec.migration}_{stage}"
+
+
+def tags(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict[str, str]:
+    found = {"handover/migration": spec.migration, "handover/stage": stage}
+    return found | ({"handover/entity": entity} if entity else {})
+
+
+def shown(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict:
+    """How a stage asset is shown in the UI: its group, tags and owners (the spec's maintainers)."""
+    return {"group_name": group(spec, stage), "tags": tags(spec, stage, entity), "owners": list(spec.maintainers)}
+
+
 def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:
     """Entities whose records this entity's records point at (and the owners, when `owner` or when owners are matched
     by a business key; and the leads converted into this entity): their stage runs first."""
@@ -80,6 +95,10 @@ def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, 
     with gate_connection(spec, con) as gate_con:
         outcome = run_stage_gate(gate_con, spec, stage, entity, frame, run_label=run_id)
     report = outcome.report
+    from handover import audit
+
+    audit.append(spec.work_dir, "gate", f"{stage}/{entity}", {"run_id": run_id, "passed": report.passed, "broken": report.broken,
+                                                              "findings": len(report.findings)})
     metadata: dict = {
         "summary": dg.MetadataValue.text(report.text),
         "status": dg.MetadataValue.text("passed" if report.passed else "BROKEN GATE" if report.broken else "failed"),
@@ -108,18 +127,9 @@ def gate_connection(spec: MigrationSpec, con=None) -> Iterator:
     if con is not None:
         yield con
         return
-    import time
+    from handover.crypto import connect_duckdb, spec_key
 
-    import duckdb
-
-    for attempt in range(10):
-        try:
-            opened = duckdb.connect(str(spec.staging_path))
-            break
-        except duckdb.IOException:
-            if attempt == 9:
-                raise
-            time.sleep(0.1 * 2 ** attempt)
+    opened = connect_duckdb(spec.staging_path, spec_key(spec), retries=9)
     try:
         yield opened
     finally:

@@ -14,13 +14,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from handover.entities import ENTITIES, FIELD_TYPES, TEXT_TYPES, VIRTUAL_FIELDS, canonical_fields, linked_entity
 from handover.spec_entities import (
     ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_encodings, file_names,
     link_problems, link_specs,
 )
+from handover.strict_yaml import StrictYamlError, compose_strict
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
@@ -70,6 +71,17 @@ def redact(text: str) -> str:
     return re.sub(r"(\w+://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, available_timezones
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
+        raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    return value
+
+
 class _SourceBase(_Model):
     system: str = Field("legacy", pattern=NAME_PATTERN, description="Label of the source system, part of every external id.")
     timezone: str = Field("UTC", description="IANA time zone of naive date-times in the source.")
@@ -79,14 +91,7 @@ class _SourceBase(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, available_timezones
-
-        try:
-            ZoneInfo(value)
-        except Exception:
-            close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
-            raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        return value
+        return _check_zone(value)
 
 
 class FilesSource(_SourceBase):
@@ -118,7 +123,25 @@ class SqlSource(_SourceBase):
     chunk_rows: int = Field(50_000, ge=100, description="Rows per extraction batch.")
 
 
-SourceSpec = Annotated[FilesSource | SqlSource, Field(discriminator="type")]
+class _ApiSource(_SourceBase):
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@host (add ?refresh_token=&client_id=&client_secret= to refresh an OAuth token).")
+
+
+class HubSpotSource(_ApiSource):
+    """A HubSpot portal read through its CRM API: each entity's `from` names an object (contacts, companies, deals, notes, tasks, owners)."""
+
+    type: Literal["hubspot"] = "hubspot"
+
+
+class SalesforceSource(_ApiSource):
+    """A Salesforce org read through its REST API: each entity's `from` names an sObject (User, Account, Contact, Opportunity, Task, Lead)."""
+
+    type: Literal["salesforce"] = "salesforce"
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+
+
+SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource, Field(discriminator="type")]
+API_SOURCES = (HubSpotSource, SalesforceSource)
 
 
 class _TargetBase(_Model):
@@ -150,7 +173,28 @@ class FilesTarget(_TargetBase):
     formats: list[Literal["csv", "xlsx"]] = Field(default_factory=lambda: ["csv", "xlsx"], min_length=1)
 
 
-TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget, Field(discriminator="type")]
+class HubSpotTarget(_TargetBase):
+    """A HubSpot portal: batch upsert by a unique property holding the external id, owners matched to its users by e-mail."""
+
+    type: Literal["hubspot"] = "hubspot"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@api.hubapi.com.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> HubSpot object, over the defaults (account: companies, contact: contacts, deal: deals, activity: notes).")
+    id_property: str = Field("handover_external_id", pattern=NAME_PATTERN, description="Unique property holding the external id; created when missing.")
+
+
+class SalesforceTarget(_TargetBase):
+    """A Salesforce org: sObject Collections upsert by an external-id field (200 a call), Bulk API 2.0 above `bulk_above` records."""
+
+    type: Literal["salesforce"] = "salesforce"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@MyDomain.my.salesforce.com.")
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> sObject, over the defaults (owner: User, account: Account, contact: Contact, deal: Opportunity, activity: Task).")
+    fields: dict[str, dict[str, str]] = Field(default_factory=dict, description="Entity -> {Handover field: Salesforce field}, over the defaults (e.g. contact.last_name: LastName).")
+    external_id_field: str = Field("Handover_External_Id__c", description="External-id field holding each record's external id; created when missing.")
+    bulk_above: int = Field(2000, ge=1, description="An entity with more records to send than this is loaded with Bulk API 2.0.")
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget, Field(discriminator="type")]
 
 
 class TableStream(_Model):
@@ -159,7 +203,13 @@ class TableStream(_Model):
     table: str = Field(description="Table holding the entity's records.")
     modified: str | None = Field(None, description="Modified-time column: later runs read only records changed since the last one.")
     deleted: str | None = Field(None, description="Column flagging soft-deleted records (1/true): they are excluded and reported.")
-    join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
+    join: dict[str, str] = Field(default_factory=dict, description="Tables to add, in order, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>; "
+                                 "{email_addresses: id = email_addr_bean_rel.email_address_id} joins on an earlier table. Rows flagged deleted are left out; "
+                                 "of several rows per record (a many-to-many link) the primary-flagged, then the latest modified, is taken.")
+    union: list[str] = Field(default_factory=list, description="More tables holding the same entity (e.g. meetings and notes beside calls), read as one stream; "
+                             "column source_table names each row's table, and the record key is table:id.")
+    split: dict[str, str] = Field(default_factory=dict, description="Polymorphic references: {parent_id: parent_type} adds parent_id_<type> columns "
+                                  "(parent_id_accounts, parent_id_contacts, ...) holding the id where parent_type is that type.")
 
 
 DATE_TYPES = ("date", "datetime")
@@ -346,6 +396,44 @@ class GateSpec(_Model):
         return value
 
 
+def _maintainer(value: str) -> str:
+    if not re.fullmatch(r"team:\S+|[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(f"{value!r} is neither an email address nor a team name written team:<name>")
+    return value
+
+
+class AlertSpec(_Model):
+    file: str | None = Field(None, description="JSON-lines file each failed step is appended to, relative to the spec. Default: <work>/alerts/failures.jsonl.")
+    webhook: ConnectionUrl | None = Field(None, description="URL each failure is POSTed to as JSON, as ${ENV_VAR}.")
+
+
+class AutomationSpec(_Model):
+    sensor: bool = Field(True, description="Watch the export folder (files source): a changed export, once it has stopped changing, starts the migration job.")
+    schedule: str | None = Field(None, description="Cron expression on which the migration job runs, e.g. '0 2 * * *'.")
+    timezone: str = Field("UTC", description="IANA time zone of the schedule.")
+    alerts: AlertSpec = Field(default_factory=AlertSpec)
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression of five fields (minute hour day month weekday), e.g. '0 2 * * *'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class ApprovalSpec(_Model):
+    required: list[str] = Field(default_factory=list, description="Roles that must each approve the mapped data before a production load (one approval per role), e.g. [data_owner, sales_ops]. Empty: any one approval.")
+
+
+class EncryptionSpec(_Model):
+    key_file: str | None = Field(None, description="File holding the encryption key, relative to the spec file; else the key comes from HANDOVER_KEY. The key itself never sits in a spec.")
+
+
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
@@ -355,6 +443,12 @@ class MigrationSpec(_Model):
     owners: OwnerSpec = Field(default_factory=OwnerSpec)
     entities: dict[EntityName, EntitySpec]
     gates: GateSpec = Field(default_factory=GateSpec)
+    maintainers: list[Annotated[str, AfterValidator(_maintainer)]] = Field(
+        default_factory=list, description="Who answers for this migration, shown as the owners of its assets: emails or team:<name>.")
+    automation: AutomationSpec = Field(default_factory=AutomationSpec)
+    approvals: ApprovalSpec = Field(default_factory=ApprovalSpec)
+    encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
+    pii: list[str] = Field(default_factory=list, description="Target fields holding personal data (email, phone, ...): masked in reports and review exports, with a stable hash so equal values stay visibly equal.")
 
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -401,6 +495,14 @@ class MigrationSpec(_Model):
         """The target's file or folder, for targets that live on disk."""
         path = getattr(self.target, "path", None)
         return self.resolve(path) if path else None
+
+    @property
+    def source_label(self) -> str:
+        """Where the source is, for messages and reports: the export folder, or a server URL without its password."""
+        if isinstance(self.source, FilesSource):
+            return str(self.source_dir)
+        url = self.source.url
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
 
     @property
     def target_label(self) -> str:
@@ -534,7 +636,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
 _FILE_KEYS = ("sheet", "encoding")
 
 
-def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSource) -> list[tuple[tuple, str]]:
+def _stream_problems(name: str, entity: EntitySpec, source: Any) -> list[tuple[tuple, str]]:
     """Keys of `from` and the entity that only one kind of source understands."""
     base = ("entities", name)
     if isinstance(source, FilesSource):
@@ -542,6 +644,8 @@ def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSou
             return [(base + ("from",), "a files source reads export files: write the file name, not a table")]
         return []
     problems = [(base + (key,), f"{key!r} is for export files; a {source.type} source reads tables") for key in _FILE_KEYS if getattr(entity, key)]
+    if isinstance(source, API_SOURCES) and isinstance(entity.from_, TableStream):
+        problems.append((base + ("from",), f"a {source.type} source reads an object: write its name (its modified field is the API's own)"))
     if isinstance(entity.from_, list):
         problems.append((base + ("from",), f"a {source.type} source reads one table per entity; name it, with join for one-to-one tables"))
     return problems
@@ -607,7 +711,7 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 
 _UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef", "LinkSpec", "SourceFile", "ConvertSpec"}
-_KIND_TAGS = {"source": {"files", "sql"}, "target": {"duckdb", "postgres", "files"}}
+_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -691,8 +795,10 @@ def load_spec(path: str | Path) -> MigrationSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{file}: cannot read spec file: {exc}")
     try:
-        node = yaml.compose(text)
+        node = compose_strict(text)
         data = yaml.safe_load(text)
+    except StrictYamlError as exc:
+        raise SpecError(f"{file}:{exc.line}: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)

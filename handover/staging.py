@@ -37,15 +37,25 @@ LEDGER_TABLES: dict[str, str] = {
     # Written before a batch is sent, replaced by its results once the target answers (see handover.loading).
     "load_intents": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, was_loaded BOOLEAN,
         run_id VARCHAR, batch BIGINT, sent_at TIMESTAMPTZ""",
+    # What each run changed in the target, for undo (see handover.journal); `before` is the record's JSON image.
+    "journal": """run_id VARCHAR, entity VARCHAR, external_id VARCHAR, target_id VARCHAR, action VARCHAR, before VARCHAR,
+        after_version VARCHAR, batch BIGINT, journaled_at TIMESTAMPTZ""",
+    # Mirrors <work>/approvals.jsonl for the report (see handover.approval); matches_current: approves today's data.
+    "approvals": """approved_at TIMESTAMPTZ, approver VARCHAR, role VARCHAR, data_hash VARCHAR, counts VARCHAR, note VARCHAR,
+        actor VARCHAR, matches_current BOOLEAN""",
+    "undos": "run_id VARCHAR, undo_run_id VARCHAR, undone_at TIMESTAMPTZ, actor VARCHAR, forced BOOLEAN",
 }
 
 # entity/stage-scoped ledger tables: a stage replaces its own rows, never another stage's
 SCOPED = {"quarantine", "excluded", "issues"}
 
 
-def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, key: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The staging file; encrypted with DuckDB's own encryption when a key is given (see handover.crypto)."""
+    from handover.crypto import connect_duckdb
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return connect_duckdb(path, key, retries=10)
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
