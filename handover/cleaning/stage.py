@@ -290,14 +290,15 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
 
 
 def _aliases(records: pd.DataFrame, lineage: pd.DataFrame, name: str, fields: list[str]) -> pd.DataFrame:
-    """The business-key values of every record merged into another, with the golden record it went to."""
+    """The business-key values of every record of a merged cluster (the surviving one's own values too, which the
+    golden record may have replaced), with the golden record they went to."""
     from handover.frames import json_ready
 
     if not fields or lineage.empty:
         return pd.DataFrame(columns=ledger_columns("aliases"))
-    merged = records.loc[records["row_key"].isin(lineage["row_key"])]
+    merged = records.loc[records["row_key"].isin(lineage["row_key"]) | records["external_id"].isin(lineage["golden_external_id"])]
     present = [f for f in fields if f in merged]
-    golden = merged["row_key"].map(dict(zip(lineage["row_key"], lineage["golden_external_id"])))
+    golden = merged["row_key"].map(dict(zip(lineage["row_key"], lineage["golden_external_id"]))).fillna(merged["external_id"])
     values = json_ready(merged[present]) if present else pd.DataFrame(index=merged.index)
     keys = [json.dumps({f: v for f, v in row.items() if v is not None}, ensure_ascii=False) for row in values.to_dict("records")]
     return pd.DataFrame({"entity": name, "golden_external_id": golden.to_numpy(), "row_key": merged["row_key"].to_numpy(), "keys": keys})

@@ -109,7 +109,7 @@ def leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
                 again["线索名称"] = (
                     f"{person.last}{rng.choice(('总', '经理', '先生' if person.gender == 'm' else '女士'))}"
                 )
-            rows.append(Pending(again, again["线索ID"] or "", dict(truth)))
+            rows.append(Pending(again, again["线索ID"] or "", {**truth, "amount": _with_amount(again, again["线索ID"] or "")}))
         if n in repeated:
             edited = repeated[n] == "edited"
             copy = {**row, "线索状态": "已转化", "最后跟进时间": leads_time(moment(rng), rng)} if edited else dict(row)

@@ -52,6 +52,20 @@ def _golden_of(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, str]:
     return out
 
 
+def _true_accounts(truth: dict, con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """golden account external id -> the true accounts (truth keys) of the rows it holds: Accounts.txt rows, and the
+    accounts converted leads became (the lead's true account)."""
+    rows = {**_rows(truth, "accounts")}
+    for lead_key in ("leads", "web_leads"):
+        for row_key, row in _rows(truth, lead_key).items():
+            rows[f"{row_key}>account"] = {"entity": row.get("account")}
+    held: dict[str, set[str]] = {}
+    for row_key, golden in _golden_of(con, "account").items():
+        if row_key in rows and rows[row_key]["entity"]:
+            held.setdefault(golden, set()).add(rows[row_key]["entity"])
+    return held
+
+
 def test_every_row_is_accounted_for_and_every_file_row_was_extracted(migrated) -> None:
     truth, con, _ = migrated
     accounting = {r[0]: r for r in con.execute("SELECT entity, extracted, balanced FROM reconciled.accounting").fetchall()}
@@ -82,41 +96,35 @@ def test_repeated_ids_are_merged_and_their_conflicts_listed(migrated) -> None:
 
 def test_links_by_account_name_point_at_the_true_account(migrated) -> None:
     truth, con, _ = migrated
-    accounts = _rows(truth, "accounts")
-    truth_keys: dict[str, set[str]] = {}
-    for row_key, golden in _golden_of(con, "account").items():
-        if row_key in accounts:
-            truth_keys.setdefault(golden, set()).add(accounts[row_key]["entity"])
+    held = _true_accounts(truth, con)
+    migrated_accounts = set().union(*held.values())
     contacts = _rows(truth, "contacts")
-    linked = con.execute("SELECT row_key, account_external_id FROM cleaned.contact").fetchall()
     checked = right = 0
-    for row_key, account in linked:
+    for row_key, account in con.execute("SELECT row_key, account_external_id FROM cleaned.contact").fetchall():
         row = contacts.get(row_key)
-        if row is None or not row.get("account") or row.get("account_name_ambiguous") or row.get("link_issue"):
+        if row is None or row.get("account") not in migrated_accounts or row.get("account_name_ambiguous") or row.get("link_issue"):
             continue
         checked += 1
-        right += account is not None and row["account"] in truth_keys.get(account, set())
-    assert checked > 20 and right / checked >= 0.9, (right, checked)
+        right += account is not None and row["account"] in held.get(account, set())
+    assert checked > 20 and right / checked >= 0.95, (right, checked)
     codes = dict(con.execute("SELECT code, count(*) FROM ledger.issues WHERE entity = 'contact' AND field = 'account' GROUP BY 1").fetchall())
     assert codes.get("orphan_link", 0) >= 1  # a contact naming an account that is not in Accounts.txt: kept, flagged
 
 
 def test_tickets_a_custom_object_reach_the_target_linked_by_customer_number(migrated) -> None:
     truth, con, folder = migrated
-    accounts = _rows(truth, "accounts")
-    truth_keys: dict[str, set[str]] = {}
-    for row_key, golden in _golden_of(con, "account").items():
-        if row_key in accounts:
-            truth_keys.setdefault(golden, set()).add(accounts[row_key]["entity"])
+    held = _true_accounts(truth, con)
+    migrated_accounts = set().union(*held.values())
     tickets = _rows(truth, "tickets")
     by_number = [(row_key, account) for row_key, account in con.execute("SELECT row_key, account_external_id FROM mapped.ticket").fetchall()
-                 if tickets.get(row_key, {}).get("linked_by") == "Customer No." and not tickets[row_key].get("link_issue")]
-    assert by_number and all(tickets[k]["account"] in truth_keys.get(a, set()) for k, a in by_number)
+                 if tickets.get(row_key, {}).get("linked_by") == "Customer No." and not tickets[row_key].get("link_issue")
+                 and tickets[row_key].get("account") in migrated_accounts]
+    assert by_number and all(tickets[k]["account"] in held.get(a, set()) for k, a in by_number)
     target = duckdb.connect(str(folder / "work" / "newcrm.duckdb"), read_only=True)
-    held = target.execute("SELECT count(*), count(account_id) FROM ticket").fetchone()
+    count, linked = target.execute("SELECT count(*), count(account_id) FROM ticket").fetchone()
     target.close()
     loaded = con.execute("SELECT count(*) FROM ledger.loads WHERE entity = 'ticket' AND status IN ('created', 'updated', 'unchanged')").fetchone()[0]
-    assert held[0] == loaded > 0 and held[1] >= len(by_number)
+    assert count == loaded > 0 and linked >= len(by_number)
 
 
 def test_owners_named_by_full_name_are_the_true_owners(migrated) -> None:

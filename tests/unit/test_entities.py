@@ -209,7 +209,7 @@ def test_a_link_naming_a_record_merged_into_another_finds_the_golden_one(tmp_pat
     spec = make_spec(tmp_path, spec_data(account={"dedup": {"rules": ["website"]}}, project={"links": {"account": {"from": "customer", "by": "name"}}}))
     accounts = clean_entity(raw_frame("customers.csv", ACCOUNT_COLUMNS, [
         ["K1", "Fjord AS", "https://fjord.no", None], ["K4", "Fjordbyggeriet", "fjord.no", None]]), "account", spec)
-    assert accounts.records["source_id"].tolist() == ["K1"] and accounts.aliases["row_key"].tolist() == ["customers.csv:3"]
+    assert accounts.records["source_id"].tolist() == ["K1"] and accounts.aliases["row_key"].tolist() == ["customers.csv:2", "customers.csv:3"]
     raw = raw_frame("projects.csv", PROJECT_COLUMNS, [["P1", "Quay", "1", "fjordbyggeriet", None, None]])
     result = clean_entity(raw, "project", spec, {"account": accounts.link_target()})
     assert result.records["account_external_id"].tolist() == ["pm:account:K1"] and result.issues.empty
