@@ -6,6 +6,7 @@ leads from two files with different headers converted, the custom ticket object 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -161,3 +162,37 @@ def test_leads_from_two_files_are_converted_with_lineage(migrated) -> None:
     assert {t for _k, _e, t, _r in converted} <= placed
     web = [k for k in contacts if k.startswith("Leads_web.csv:")]
     assert web, "no lead from the file with English headers was converted"
+
+
+def test_the_same_migration_loads_into_postgresql_custom_object_included(migrated, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loaded and reconciled stages again, on the staging the run built, into a PostgreSQL target."""
+    import shutil
+
+    import psycopg
+
+    from handover.spec import load_spec
+    from tests.integration.pg import scratch_database
+    from tests.integration.test_postgres_migration import materialize
+
+    _truth, con, folder = migrated
+    expected = dict(con.execute("SELECT entity, count(*) FROM ledger.loads WHERE status IN ('created', 'updated', 'unchanged') GROUP BY 1").fetchall())
+    with scratch_database("handover_entities_pg") as url:
+        monkeypatch.setenv("HANDOVER_ENTITIES_PG_URL", url)
+        data = yaml.safe_load((folder / "spec.yaml").read_text(encoding="utf-8"))
+        data["target"] = {"type": "postgres", "url": "${HANDOVER_ENTITIES_PG_URL}", "schema": "crm_other"}
+        data["work"] = str(tmp_path / "work")
+        path = tmp_path / "spec.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        spec = load_spec(path)
+        spec.work_dir.mkdir(parents=True)
+        shutil.copy(folder / "work" / "staging.duckdb", spec.staging_path)
+        result = materialize(spec, ("loaded", "reconciled"))
+        assert result.success
+        staged = duckdb.connect(str(spec.staging_path), read_only=True)
+        accounting = staged.execute("SELECT entity, balanced FROM reconciled.accounting").fetchall()
+        comparison = staged.execute("SELECT entity, ok FROM reconciled.comparison").fetchall()
+        staged.close()
+        assert all(b for _e, b in accounting) and all(ok for _e, ok in comparison)
+        with psycopg.connect(url) as pg:
+            tickets, linked = pg.execute("SELECT count(*), count(account_id) FROM crm_other.ticket").fetchone()
+        assert tickets == expected["ticket"] and linked > 0
