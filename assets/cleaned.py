@@ -93,7 +93,7 @@ def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]
             continue
         types = {f: s.type for f, s in spec.entities[linked].field_specs(linked).items()}
         targets[link] = link_target(records, ledger_rows(con, "lineage", linked), ledger_rows(con, "quarantine", linked),
-                                    ledger_rows(con, "excluded", linked), types)
+                                    ledger_rows(con, "excluded", linked), types, ledger_rows(con, "aliases", linked))
     return targets
 
 
@@ -123,6 +123,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions, fill_lookups(con, spec, entity),
                                   converted_into(con, spec, entity))
             replace_ledger_rows(con, "conflicts", entity, ledger_frame("conflicts", result.conflicts))
+            replace_ledger_rows(con, "aliases", entity, ledger_frame("aliases", result.aliases))
             if spec.converts_into(entity):
                 replace_ledger_rows(con, "conversions", entity, ledger_frame("conversions", result.conversions))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))

@@ -27,6 +27,9 @@ LEDGER_TABLES: dict[str, str] = {
         to_source_id VARCHAR, to_external_id VARCHAR, record VARCHAR""",
     # Values that repeated rows of one source id disagree on; the golden record kept `kept` (by survivorship).
     "conflicts": "entity VARCHAR, external_id VARCHAR, field VARCHAR, kept VARCHAR, seen VARCHAR, row_keys VARCHAR",
+    # The business-key values of records merged into a golden record (a name variant, an old e-mail), so links that
+    # name a merged-away record by its key still find the golden one (handover.cleaning.links).
+    "aliases": "entity VARCHAR, golden_external_id VARCHAR, row_key VARCHAR, keys VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,

@@ -133,9 +133,13 @@ def deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd
     fields = [f for f in entity.field_specs(name) if f in live]
     work = live.copy()
     orders = survivorship_orders(work, fields, entity.dedup.survivorship)
+    # A lead converted into a record that already exists adds to it: the record keeps its id, and its own values
+    # (its account, its stage) come before the lead's.
+    work["__converted"] = live["source_id"].astype(str).str.startswith("lead:")
+    orders = {f: (("__converted", *columns), (True, *ascending)) for f, (columns, ascending) in orders.items()}
     golden, survivors = golden_records(
-        work, labels, value_columns, identity_order=["__created", "_source_line"],
-        value_order=["__modified", "__completeness", "_source_line"], value_ascending=[False, False, True], field_orders=orders,
+        work, labels, value_columns, identity_order=["__converted", "__created", "_source_line"],
+        value_order=["__converted", "__modified", "__completeness", "_source_line"], value_ascending=[True, False, False, True], field_orders=orders,
     )
     merged_mask = survivors.to_numpy() != live.index.to_numpy()
     merged_rows = live.loc[merged_mask]

@@ -42,8 +42,11 @@ class CleanResult:
         if self.conversions is None:
             self.conversions = pd.DataFrame(columns=ledger_columns("conversions"))
 
+    field_types: dict[str, str] = None  # type: ignore[assignment]  # field -> type, to match business keys as cleaned
+    aliases: pd.DataFrame = None  # type: ignore[assignment]  # business keys of merged-away records (ledger.aliases)
+
     def link_target(self) -> LinkTarget:
-        return link_target(self.records, self.lineage, self.quarantine, self.excluded)
+        return link_target(self.records, self.lineage, self.quarantine, self.excluded, self.field_types, self.aliases)
 
 
 def external_id(system: str, entity: str, source_ids: pd.Series) -> pd.Series:
@@ -257,10 +260,12 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         live = pd.concat([live, products[[c for c in live.columns if c in products]]], ignore_index=True)
         buckets.quarantine.append(product_quarantine)
         buckets.issues.append(product_issues)
+    before_merge = live
     dedup = deduplicate(live, name, entity, decisions)
     live = dedup.records
     if not dedup.lineage.empty:
         lineage_parts.append(dedup.lineage)
+    aliases = _aliases(before_merge, dedup.lineage, name, spec.key_fields_into(name))
     conversions = None
     if spec.converts_into(name):
         from handover.cleaning.convert import convert_leads
@@ -280,8 +285,23 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         issues=_frame(buckets.issues, ledger_columns("issues")),
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
-        conflicts=conflicts, conversions=conversions,
+        conflicts=conflicts, conversions=conversions, field_types={f: s.type for f, s in field_specs.items()}, aliases=aliases,
     )
+
+
+def _aliases(records: pd.DataFrame, lineage: pd.DataFrame, name: str, fields: list[str]) -> pd.DataFrame:
+    """The business-key values of every record of a merged cluster (the surviving one's own values too, which the
+    golden record may have replaced), with the golden record they went to."""
+    from handover.frames import json_ready
+
+    if not fields or lineage.empty:
+        return pd.DataFrame(columns=ledger_columns("aliases"))
+    merged = records.loc[records["row_key"].isin(lineage["row_key"]) | records["external_id"].isin(lineage["golden_external_id"])]
+    present = [f for f in fields if f in merged]
+    golden = merged["row_key"].map(dict(zip(lineage["row_key"], lineage["golden_external_id"]))).fillna(merged["external_id"])
+    values = json_ready(merged[present]) if present else pd.DataFrame(index=merged.index)
+    keys = [json.dumps({f: v for f, v in row.items() if v is not None}, ensure_ascii=False) for row in values.to_dict("records")]
+    return pd.DataFrame({"entity": name, "golden_external_id": golden.to_numpy(), "row_key": merged["row_key"].to_numpy(), "keys": keys})
 
 
 def _repeated_ids(raw: pd.DataFrame, source_ids: pd.Series, source_columns: list[str], alive: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
