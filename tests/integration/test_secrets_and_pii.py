@@ -1,0 +1,86 @@
+"""Secrets and personal data: a key planted in the environment and a password in the target's connection URL appear
+in no log, Dagster event, report, Data Docs page, review file, audit entry or error message; fields listed under
+`pii:` are masked in the report and the review exports with a stable hash (equal values, equal hashes)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+import yaml
+from dagster_dlt import DagsterDltResource
+
+from app.cli import main
+from assets.resources import migration_resources
+from handover.pii import PREFIX
+from handover.spec import load_spec
+from pipelines.definitions import build_definitions
+from tests.conftest import write_spec
+from tests.integration.pg import SERVER, scratch_database
+
+pytestmark = pytest.mark.slow
+KEY = "planted-key-Qx7!trust"
+PASSWORD = "Pw-planted-9zK"
+URL_VARIABLE = "HANDOVER_TRUST_PG_URL"
+
+
+def readable_files(folder: Path) -> dict[Path, str]:
+    """Every file a person or a tool could read as text (the encrypted databases and backups are not text)."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix not in (".duckdb", ".enc", ".wal"):
+            found[path] = path.read_bytes().decode("utf-8", errors="replace")
+    return found
+
+
+def test_no_secret_leaks_and_personal_data_is_masked(tmp_path: Path, small_export: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with scratch_database("handover_trust_secrets") as url:
+        # The local server trusts connections, so the planted password is carried everywhere yet never needed.
+        secret_url = url.replace("postgres@", f"postgres:{PASSWORD}@")
+        monkeypatch.setenv(URL_VARIABLE, secret_url)
+        monkeypatch.setenv("HANDOVER_KEY", KEY)
+        path = write_spec(tmp_path, small_export, pii=["email", "phone"])
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["target"] = {"type": "postgres", "url": f"${{{URL_VARIABLE}}}", "schema": "crm_trust"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        spec = load_spec(path)
+
+        instance = dg.DagsterInstance.ephemeral()
+        defs = build_definitions([spec])
+        result = dg.materialize([*defs.assets, *defs.asset_checks], resources={"dlt": DagsterDltResource(), **migration_resources(spec)},
+                                instance=instance, raise_on_error=False)
+        assert result.success
+        assert main(["report", str(path)]) == 0
+
+        # Error messages that name the server: a wrong database, through the target and through the CLI.
+        monkeypatch.setenv(URL_VARIABLE, f"{SERVER.replace('postgres@', f'postgres:{PASSWORD}@')}/no_such_db_trust")
+        assert main(["validate", str(path)]) == 2
+        monkeypatch.setenv("HANDOVER_KEY", "a-wrong-key")
+        assert main(["restore", str(path)]) == 2
+
+    events = "\n".join(str(entry) for entry in instance.all_logs(result.run_id))
+    outputs = capfd.readouterr()
+    texts = {"dagster events": events, "python logs": caplog.text, "stdout": outputs.out, "stderr": outputs.err,
+             **{str(p): t for p, t in readable_files(spec.work_dir).items()}}
+    assert len(events) > 10_000 and any("data_docs" in p for p in texts) and any("reconciliation.html" in p for p in texts)
+    assert "no_such_db_trust" in outputs.err and "wrong key" in outputs.err  # the errors were printed, without the secrets
+    for secret in (KEY, PASSWORD):
+        leaks = [where for where, text in texts.items() if secret in text]
+        assert leaks == [], f"{secret[:4]}… found in {leaks}"
+
+    queue = pd.read_csv(spec.work_dir / "review" / "contact.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    emails = [c for c in queue.columns if c.endswith("_email")]
+    assert emails and len(queue)
+    values = pd.concat([queue[c] for c in emails])
+    assert values[values != ""].str.startswith(PREFIX).all()
+    raw = pd.read_csv(small_export / "contacts.csv", dtype=str, keep_default_na=False)
+    report = (spec.work_dir / "reports" / "reconciliation.html").read_text(encoding="utf-8")
+    shown = [e for e in raw[[c for c in raw.columns if "mail" in c.lower()][0]] if "@" in e and e in report]
+    assert PREFIX in report and shown == []
+    assert os.environ.get("HANDOVER_KEY") == "a-wrong-key"
