@@ -168,7 +168,8 @@ def _summary(spec: MigrationSpec, seconds: float, failures: list[str], failed_ch
         out.print(f"[red]step failed:[/] {escape(failure)}", highlight=False)
     for check in failed_checks:
         docs = check.metadata.get("data_docs")
-        out.print(f"[red]gate failed:[/] {check.asset_key.to_user_string()} {check.check_name}" + (f" — {docs.value}" if docs else ""))
+        out.print(f"[red]gate failed:[/] {check.asset_key.to_user_string()} {check.check_name}" + (f" — {docs.value}" if docs else "")
+                  + (f": {escape(check.description)}" if check.check_name == "approved" and check.description else ""), highlight=False)
     docs_index = spec.work_dir / "data_docs" / "index.html"
     report = spec.work_dir / "reports" / "reconciliation.html"
     if docs_index.exists():
