@@ -21,8 +21,12 @@ class CrmConnection(dg.ConfigurableResource):
     url: str | None = None
 
 
+def env_or_value(value: EnvRef | str | None):
+    return dg.EnvVar(value.env) if isinstance(value, EnvRef) else value
+
+
 def connection(url: EnvRef | str | None) -> CrmConnection:
-    return CrmConnection(url=dg.EnvVar(url.env) if isinstance(url, EnvRef) else url)
+    return CrmConnection(url=env_or_value(url))
 
 
 def staging_key(spec: MigrationSpec) -> str:
@@ -35,6 +39,10 @@ def source_key(spec: MigrationSpec) -> str:
 
 def target_key(spec: MigrationSpec) -> str:
     return f"{spec.migration}_target"
+
+
+def alerts_key(spec: MigrationSpec) -> str:
+    return f"{spec.migration}_alerts"
 
 
 class EncryptedStaging(dg.ConfigurableResource):
@@ -73,8 +81,11 @@ def staging_resource(spec: MigrationSpec) -> dg.ConfigurableResource:
 
 
 def migration_resources(spec: MigrationSpec) -> dict[str, object]:
+    from assets.automation import alert_channel
+
     return {
         staging_key(spec): staging_resource(spec),
         source_key(spec): connection(getattr(spec.source, "url", None)),
         target_key(spec): connection(getattr(spec.target, "url", None)),
+        alerts_key(spec): alert_channel(spec),
     }

@@ -21,7 +21,6 @@ import duckdb
 import pandas as pd
 
 from handover import journal
-from handover.entities import LINKS
 from handover.mapping import META_COLUMNS, target_types
 from handover.ports import CREATED, LOADED_STATUSES, REJECTED, UNCHANGED, EntitySchema, Target
 from handover.spec import MigrationSpec
@@ -42,8 +41,7 @@ class LoadPlan:
 
 
 def entity_schema(spec: MigrationSpec, name: str) -> EntitySchema:
-    links = {link: LINKS[name][link] for link in spec.entities[name].links}
-    return EntitySchema(name, target_types(spec, name), links, has_owner=bool(spec.entities[name].owner))
+    return EntitySchema(name, target_types(spec, name), spec.links_of(name), has_owner=bool(spec.entities[name].owner))
 
 
 def payload_columns(mapped: pd.DataFrame) -> list[str]:

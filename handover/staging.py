@@ -22,6 +22,11 @@ LEDGER_TABLES: dict[str, str] = {
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
     # reason: "between thresholds", or the guard that held back a pair at or above the match threshold
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
+    # Leads converted for a target that keeps none (handover.cleaning.convert): the lead, and each record it became.
+    "conversions": """entity VARCHAR, row_key VARCHAR, external_id VARCHAR, to_entity VARCHAR, to_row_key VARCHAR,
+        to_source_id VARCHAR, to_external_id VARCHAR, record VARCHAR""",
+    # Values that repeated rows of one source id disagree on; the golden record kept `kept` (by survivorship).
+    "conflicts": "entity VARCHAR, external_id VARCHAR, field VARCHAR, kept VARCHAR, seen VARCHAR, row_keys VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Target
-from handover.spec import DuckDBTarget, FilesTarget, MigrationSpec, PostgresTarget, resolve_url
+from handover.spec import DuckDBTarget, FilesTarget, HubSpotTarget, MigrationSpec, PostgresTarget, SalesforceTarget, resolve_url
 
 
 def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
@@ -21,4 +21,14 @@ def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
         from connectors.targets.files_crm import FilesCRM
 
         return FilesCRM(spec.target_path, template=spec.target.template, formats=tuple(spec.target.formats))
+    if isinstance(spec.target, HubSpotTarget):
+        from connectors.targets.hubspot import HubSpotTarget as HubSpotCRM
+
+        return HubSpotCRM(url or resolve_url(spec.target.url), spec.work_dir / "hubspot_owners.json", spec.target.objects, spec.target.id_property)
+    if isinstance(spec.target, SalesforceTarget):
+        from connectors.targets.salesforce import SalesforceTarget as SalesforceCRM
+
+        return SalesforceCRM(url or resolve_url(spec.target.url), spec.work_dir / "salesforce_owners.json", version=spec.target.version,
+                             objects=spec.target.objects, fields=spec.target.fields, external_id_field=spec.target.external_id_field,
+                             bulk_above=spec.target.bulk_above)
     raise NotImplementedError(f"no adapter for target type {spec.target.type!r} yet")
