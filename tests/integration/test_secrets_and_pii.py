@@ -38,6 +38,7 @@ def readable_files(folder: Path) -> dict[Path, str]:
     return found
 
 
+@pytest.mark.timeout(1800)  # one whole migration into PostgreSQL
 def test_no_secret_leaks_and_personal_data_is_masked(tmp_path: Path, small_export: Path, monkeypatch: pytest.MonkeyPatch,
                                                      caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
