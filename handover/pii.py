@@ -67,7 +67,10 @@ def mask_report(data: dict[str, Any], spec: MigrationSpec, key: str | None = Non
         for row in block["rows"]:
             for problem in row["problems"]:
                 if is_pii(problem["column"], fields) or is_pii(problem["field"], fields):
-                    problem["value"] = mask(problem["value"], key)
+                    value = problem["value"]
+                    problem["value"] = mask(value, key)
+                    if isinstance(value, str) and value.strip() and problem.get("detail"):
+                        problem["detail"] = problem["detail"].replace(value, problem["value"])
             parts = [part.split("=", 1) for part in row["record"].split("; ")] if row["record"] else []
             row["record"] = "; ".join(f"{p[0]}={mask(p[1], key)}" if len(p) == 2 and is_pii(p[0], fields) else "=".join(p) for p in parts)
     for block in data.get("rejected", []):

@@ -6,6 +6,7 @@ refused); fields listed under `pii:` are masked in the report and the review exp
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -87,7 +88,8 @@ def test_no_secret_leaks_and_personal_data_is_masked(tmp_path: Path, small_expor
     queue = pd.read_csv(spec.work_dir / "review" / "contact.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     values = pd.concat([queue[c] for c in queue.columns if c.endswith(("_email", "_phone"))] + [pd.Series(dtype=str)])
     assert values[values != ""].str.startswith(PREFIX).all()  # the small export may leave the queue empty: see test_pii
-    raw = pd.read_csv(small_export / "contacts.csv", dtype=str, keep_default_na=False)
+    # the export has malformed lines on purpose: its addresses are found by pattern, not by parsing it
+    addresses = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", (small_export / "contacts.csv").read_text(encoding="utf-8", errors="replace")))
     report = (spec.work_dir / "reports" / "reconciliation.html").read_text(encoding="utf-8")
-    shown = [e for e in raw[[c for c in raw.columns if "mail" in c.lower()][0]] if "@" in e and e in report]
+    shown = sorted(a for a in addresses if a in report)
     assert PREFIX in report and shown == []
