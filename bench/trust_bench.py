@@ -59,17 +59,19 @@ def migrate(folder: Path, export: Path, key: str | None) -> tuple[float, dict]:
 
 
 def undo_figure(folder: Path, key: str | None) -> float:
+    """Undo every run that loaded the demo (an all-or-nothing migration may load in more than one), newest first."""
     from handover.crypto import connect_duckdb
     from handover.spec import load_spec
     from handover.undo import runs
 
     spec = load_spec(folder / "spec.yaml")
     con = connect_duckdb(spec.staging_path, key)
-    run_id = runs(con)["run_id"].iloc[-1]
+    run_ids = runs(con)["run_id"].tolist()
     con.close()
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", **({"HANDOVER_KEY": key} if key else {})}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "app", "undo", str(folder / "spec.yaml"), run_id], env=env, check=True, stdout=subprocess.DEVNULL)
+    for run_id in reversed(run_ids):
+        subprocess.run([sys.executable, "-m", "app", "undo", str(folder / "spec.yaml"), run_id], env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
