@@ -48,6 +48,7 @@ def audit_figure(entries: int) -> tuple[float, float]:
 def migrate(folder: Path, export: Path, key: str | None) -> tuple[float, dict]:
     from tests.conftest import write_spec
 
+    folder.mkdir(parents=True, exist_ok=True)
     spec = write_spec(folder, export)
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "HANDOVER_TIMINGS": str(folder / "timings.json")}
     env.pop("HANDOVER_KEY", None)
