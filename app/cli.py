@@ -99,7 +99,12 @@ def report(spec_path: str) -> int:
     spec = load_spec(spec_path)
     if not spec.staging_path.exists():
         raise UserError(f"{spec.staging_path}: no staging database; run the migration first")
-    con = connect(spec.staging_path)
+    from handover.crypto import CryptoError, spec_key
+
+    try:
+        con = connect(spec.staging_path, spec_key(spec))
+    except CryptoError as exc:
+        raise UserError(str(exc))
     try:
         out.print(str(write_report(con, spec)))
     finally:

@@ -8,6 +8,8 @@ import pandas as pd
 
 from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, shown, staging, staging_key
 from assets.metadata import quarantine_sample, relation_metadata, table_name
+from handover.crypto import spec_key
+from handover.pii import pii_fields
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
 from handover.review import harvest
 from handover.frames import apply_types
@@ -44,7 +46,7 @@ def _review_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             pairs = ledger_rows(con, "review", entity)
             records = read_stage(con, "cleaned", entity)
         fields = list(spec.entities[entity].field_specs(entity))
-        queue = write_queue(pairs, records, fields, queue_path, read_decisions(store))
+        queue = write_queue(pairs, records, fields, queue_path, read_decisions(store), masked=pii_fields(spec), key=spec_key(spec))
         return dg.MaterializeResult(metadata={
             "pending": len(queue), "queue": dg.MetadataValue.path(str(queue_path)), "decisions": dg.MetadataValue.path(str(store)),
         })

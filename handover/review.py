@@ -8,11 +8,13 @@ decision on a pair wins), clusters with them, and writes a fresh queue of the pa
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
 
 from handover.frames import as_text, neutralise_formulas
+from handover.pii import mask_frame
 
 DECISIONS = ("match", "no_match")
 DECISION_COLUMNS = ["left_id", "right_id", "decision", "decided_at"]
@@ -62,8 +64,10 @@ def harvest(queue: Path, store: Path) -> pd.DataFrame:
     return known
 
 
-def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], path: Path, decisions: pd.DataFrame) -> pd.DataFrame:
-    """The undecided pairs, each with both records' values side by side, written to `path`."""
+def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], path: Path, decisions: pd.DataFrame,
+                masked: Collection[str] = (), key: str | None = None) -> pd.DataFrame:
+    """The undecided pairs, each with both records' values side by side, written to `path`. Fields in `masked`
+    (personal data) show a stable hash instead of the value (see handover.pii)."""
     decided = set(_pair_key(decisions)) if not decisions.empty else set()
     pending = review.loc[~_pair_key(review).isin(decided)] if not review.empty else review
     by_id = records.set_index("external_id")
@@ -74,6 +78,8 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
     for field in shown:
         queue[f"left_{field}"] = by_id[field].reindex(pending["left_id"]).to_numpy()
         queue[f"right_{field}"] = by_id[field].reindex(pending["right_id"]).to_numpy()
+    hidden = [c for c in queue.columns if c.startswith(("left_", "right_")) and c.split("_", 1)[1].lower() in masked]
+    queue = mask_frame(queue, hidden, key)
     queue = neutralise_formulas(queue, [c for c in queue.columns if c.startswith(("left_", "right_")) and not c.endswith("_id")])
     queue = queue.sort_values("probability", ascending=False, kind="stable")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -114,8 +114,9 @@ def build_staging(spec: MigrationSpec, *, approvals: bool = False) -> duckdb.Duc
          "not_in_this_run": 0, "ok": True},
     ]))
     if approvals:
-        con.execute("CREATE TABLE ledger.approvals (approved_by VARCHAR, approved_at TIMESTAMP, mapped_hash VARCHAR)")
-        con.execute("INSERT INTO ledger.approvals VALUES ('Dana Reviewer', '2025-03-01 09:30:00', 'abc123')")
+        # the table `handover approve` fills (handover.approval.mirror)
+        con.execute("INSERT INTO ledger.approvals (approved_at, approver, role, data_hash) "
+                    "VALUES ('2025-03-01 09:30:00+00', 'Dana Reviewer', 'data_owner', 'abc123')")
     review = spec.work_dir / "review"
     review.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"decision": [""], "probability": [0.81], "left_id": ["acme:account:0"], "right_id": ["acme:account:1"],
@@ -250,7 +251,7 @@ def test_approvals_empty_state_and_rows(spec: MigrationSpec, report: BeautifulSo
     finally:
         con.close()
     assert "No approvals recorded." not in approved.select_one("#approvals").get_text()
-    assert _cells(approved.select_one("#approvals-table tbody tr")) == ["Dana Reviewer", "2025-03-01 09:30:00", "abc123"]
+    assert _cells(approved.select_one("#approvals-table tbody tr"))[1:4] == ["Dana Reviewer", "data_owner", "abc123"]
 
 
 def test_links_are_relative_and_nothing_is_loaded_from_elsewhere(spec: MigrationSpec, monkeypatch: pytest.MonkeyPatch) -> None:
