@@ -15,6 +15,7 @@ from connectors.sandbox.store import form_fields, Store, parse_instant
 
 API = "hubspot"
 PREFIXES = ("/crm/", "/oauth/v1/")
+WINDOW_SECONDS = 10
 PUBLIC = ("/oauth/v1/token",)
 MAX_BATCH = 100
 MAX_PAGE = 100
