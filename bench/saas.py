@@ -21,11 +21,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connectors.sandbox.seed import Size, add_tokens, seed_hubspot, seed_salesforce  # noqa: E402
+from connectors.sandbox.seed import Size, add_tokens, seed_hubspot, seed_pipedrive, seed_salesforce  # noqa: E402
 from connectors.sandbox.store import Store  # noqa: E402
 from connectors.sources.hubspot import helpers as hs  # noqa: E402
+from connectors.sources.pipedrive import helpers as pd_helpers  # noqa: E402
 from connectors.sources.salesforce import helpers as sf  # noqa: E402
 from connectors.targets.hubspot import HubSpotTarget  # noqa: E402
+from connectors.targets.pipedrive import PipedriveTarget  # noqa: E402
 from connectors.targets.salesforce import SalesforceTarget  # noqa: E402
 from handover.ports import EntitySchema  # noqa: E402
 
@@ -75,6 +77,8 @@ def main() -> int:
     seed_hubspot(store, "b", size, records=False)
     seed_salesforce(store, "a", size)
     seed_salesforce(store, "b", size, records=False)
+    seed_pipedrive(store, "a", size)
+    seed_pipedrive(store, "b", size, records=False)
     store.close()
     print(f"seeded {args.records:,} contacts per API in {time.perf_counter() - began:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     port = free_port()
@@ -113,6 +117,20 @@ def main() -> int:
             began = time.perf_counter()
             target.upsert("contact", rows)
             out.append(line("salesforce", label, len(rows), time.perf_counter() - began, target.api.calls, minimum))
+
+        api = pd_helpers.client(base.format(token="pd-a-token"))
+        api.calls = 0
+        began = time.perf_counter()
+        count = sum(len(page) for page in pd_helpers.pages(api, "persons"))
+        out.append(line("pipedrive", "extract (v2 list, 500/page)", count, time.perf_counter() - began, api.calls, 2))
+        target = PipedriveTarget(base.format(token="pd-b-token"), folder / "pd-owners.json")
+        target.prepare(EntitySchema("contact", {"last_name": "person_name", "email": "email", "title": "string"}))
+        rows = rows_for_upsert(min(args.records, 2_000), "bench")
+        target.api.calls = 0
+        began = time.perf_counter()
+        for start_at in range(0, len(rows), 100):
+            target.upsert("contact", rows.iloc[start_at:start_at + 100])
+        out.append(line("pipedrive", "create (one call a record)", len(rows), time.perf_counter() - began, target.api.calls, 1000))
     finally:
         server.terminate()
         server.wait(timeout=10)

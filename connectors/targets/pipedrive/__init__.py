@@ -107,13 +107,13 @@ class PipedriveTarget:
         return results_frame(rows["external_id"], target_id=ids.map(lambda v: None if is_missing(v) else str(int(v))), status=found.map({True: UNCHANGED, False: REJECTED}),
                              error=errors, retryable=False, target_version=None)
 
-    def _payload(self, entity: str, obj: str, row: pd.Series) -> tuple[dict[str, Any] | None, str | None]:
+    def _payload(self, entity: str, obj: str, row: dict[str, Any], owners: dict[str, dict[str, Any]]) -> tuple[dict[str, Any] | None, str | None]:
         schema = self.schemas.get(entity) or EntitySchema(entity, {})
         keys, standard = self.keys.get(obj, {}), STANDARD_FIELDS[obj]
         body: dict[str, Any] = {}
         custom: dict[str, Any] = {keys[EXTERNAL_ID_FIELD]: str(row["external_id"])}
         for field, kind in schema.fields.items():
-            if field not in row.index:
+            if field not in row:
                 continue
             value = to_value(row[field], kind)
             if field in standard:
@@ -123,8 +123,8 @@ class PipedriveTarget:
                 custom[keys[field]] = value
         if obj == "persons" and not body.get("name"):
             body["name"] = " ".join(str(body[p]) for p in ("first_name", "last_name") if body.get(p)) or None
-        if "owner_external_id" in row.index and not is_missing(row["owner_external_id"]):
-            owner = self._crosswalk().get(row["owner_external_id"])
+        if not is_missing(row.get("owner_external_id")):
+            owner = owners.get(row["owner_external_id"])
             if owner is None:
                 return None, f"owner {row['owner_external_id']} has no Pipedrive user (it was not loaded)"
             body["owner_id"] = owner["id"]
@@ -143,8 +143,9 @@ class PipedriveTarget:
         obj = self._object(entity)
         index = self._index(obj)
         status, target_id, error, version = [], [], [], []
-        for _, row in rows.iterrows():
-            body, reason = self._payload(entity, obj, row)
+        owners = self._crosswalk()
+        for row in rows.to_dict("records"):
+            body, reason = self._payload(entity, obj, row, owners)
             known = row.get("target_id")
             known = None if is_missing(known) else int(known)
             try:
