@@ -114,6 +114,10 @@ def parser(with_dedup: bool = True) -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a migration end to end (raw -> reconciled)")
     r.add_argument("spec")
     r.add_argument("--quiet", action="store_true", help="no progress display")
+    r.add_argument("--from", dest="from_stage", choices=("raw", "cleaned", "mapped", "loaded", "reconciled"),
+                   help="run from this stage on, reusing what staging holds for the stages before it (e.g. reload after fixing the target)")
+    r.add_argument("--until", dest="until_stage", choices=("raw", "cleaned", "mapped", "loaded"),
+                   help="stop after this stage (e.g. mapped: review and approve before anything is written)")
     r.add_argument("--wait", action="store_true", help="if another run of this migration is going, wait for it instead of stopping")
     r.add_argument("--all-or-nothing", dest="all_or_nothing", action="store_true", default=None,
                    help="load no entity unless every gate of every entity passed (the default for a production target)")
@@ -181,7 +185,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.progress import terminal_console
         from app.run import run
 
-        return run(args.spec, terminal_console(), out, quiet=args.quiet, wait=args.wait, all_or_nothing=args.all_or_nothing)
+        return run(args.spec, terminal_console(), out, quiet=args.quiet, wait=args.wait, all_or_nothing=args.all_or_nothing,
+                   from_stage=args.from_stage, until_stage=args.until_stage)
     if args.command == "validate":
         return validate(args.spec)
     if args.command == "schema":

@@ -43,6 +43,7 @@ class Outcome:
     failures: list[StepFailure] = field(default_factory=list)
     gates: list[FailedGate] = field(default_factory=list)
     held_back: str | None = None  # why nothing was written (all-or-nothing)
+    stopped_after: str | None = None  # `--until STAGE`: the stages after it did not run, by choice
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -137,6 +138,7 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
             con.close()
     title = (f"{spec.migration}: every extracted row accounted for" if outcome.ok and accounting and all(r["balanced"] for r in accounting)
              else f"{spec.migration}: accounting so far (the run did not finish)" if not outcome.ok
+             else f"{spec.migration}: accounting so far (stopped after {outcome.stopped_after}, as asked)" if outcome.stopped_after
              else f"{spec.migration}: accounting")
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1),
                   caption="extracted = loaded + merged + quarantined + rejected + excluded; loaded = created + updated + unchanged")
@@ -146,7 +148,8 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
     for r in accounting:
         done = loads.get(r["entity"], {})
         share = f" ({100 * r['quarantined'] / r['extracted']:.1f}%)" if r["extracted"] else ""
-        status = "[green]balanced[/]" if r["balanced"] else "[red]UNBALANCED[/]" if outcome.ok else "[yellow]not finished[/]"
+        status = ("[green]balanced[/]" if r["balanced"] else "[yellow]not finished[/]" if not outcome.ok or outcome.stopped_after
+                  else "[red]UNBALANCED[/]")
         table.add_row(r["entity"], f"{r['extracted']:,}", f"{r['loaded']:,}", *(f"{done.get(s, 0):,}" for s in ("created", "updated", "unchanged")),
                       *(f"{r[b]:,}" + (share if b == "quarantined" else "") for b in BUCKETS[1:]), f"{r['remainder']:,}", status)
     out.print(table)

@@ -20,6 +20,9 @@ from app.progress import RunProgress
 from handover.spec import MigrationSpec, load_spec
 
 WRITING_STAGES = ("loaded", "reconciled")
+STAGE_ORDER = ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled")
+# What a run that starts at a stage reads from staging: the stage before it, for every entity.
+NEEDS = {"cleaned": ("raw", "{entity}"), "mapped": ("cleaned", "{entity}"), "loaded": ("mapped", "{entity}"), "reconciled": ("ledger", "loads")}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,9 +58,16 @@ def stage_of(key) -> str | None:
     return next((part for part in key.path if part in known), None)
 
 
-def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, wait: bool = False, all_or_nothing: bool | None = None) -> int:
+def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, wait: bool = False, all_or_nothing: bool | None = None,
+        from_stage: str | None = None, until_stage: str | None = None) -> int:
     spec = load_spec(spec_path)
     preflight(spec)
+    if from_stage and until_stage and STAGE_ORDER.index(from_stage) > STAGE_ORDER.index(until_stage):
+        from app.errors import UserError
+
+        raise UserError(f"--from {from_stage} comes after --until {until_stage}: nothing to run")
+    if from_stage:
+        _check_earlier_stages(spec, from_stage)
     with MigrationLock(spec.work_dir, spec.migration).acquire(wait, on_wait=lambda text: console.print(text, highlight=False)) as lock:
         if lock.took_over and lock.took_over.get("pid"):
             left = lock.took_over
@@ -66,14 +76,37 @@ def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, 
         if all_or_nothing is None:
             all_or_nothing = spec.target.production
         started = time.perf_counter()
-        outcome = _execute(spec, console, quiet, all_or_nothing)
+        outcome = _execute(spec, console, quiet, all_or_nothing, from_stage, until_stage)
         print_summary(out, spec, outcome, time.perf_counter() - started)
     if outcome.ok:
         return EXIT_OK
     return EXIT_USAGE if outcome.failures and all(f.user_error for f in outcome.failures) and not outcome.gates else EXIT_FAILED
 
 
-def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing: bool) -> Outcome:
+def _check_earlier_stages(spec: MigrationSpec, from_stage: str) -> None:
+    """`--from STAGE` reuses what staging holds for the stages before it: refuse when they are not there."""
+    from app.errors import UserError
+    from handover.crypto import connect_duckdb, spec_key
+    from handover.staging import table_exists
+
+    if from_stage not in NEEDS:
+        return
+    schema, table = NEEDS[from_stage]
+    missing = []
+    if spec.staging_path.exists():
+        con = connect_duckdb(spec.staging_path, spec_key(spec))
+        try:
+            missing = [e for e in spec.ordered_entities() if not table_exists(con, schema, table.format(entity=e))]
+        finally:
+            con.close()
+    if missing or not spec.staging_path.exists():
+        raise UserError(f"--from {from_stage} reuses the {schema} stage in {spec.staging_path}, which "
+                        + (f"has no {schema}.{table.format(entity=missing[0])} yet" if missing else "does not exist yet")
+                        + "; run the migration without --from first")
+
+
+def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing: bool, from_stage: str | None = None,
+             until_stage: str | None = None) -> Outcome:
     import dagster as dg
 
     from handover import audit
@@ -87,8 +120,13 @@ def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing:
     keys = [k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path and k.path[0] == spec.migration] \
         if hasattr(job, "asset_layer") else []
     phases: list[list | None] = [None]
+    if from_stage or until_stage:
+        first, last = STAGE_ORDER.index(from_stage or "raw"), STAGE_ORDER.index(until_stage or "reconciled")
+        keys = [k for k in keys if first <= STAGE_ORDER.index(stage_of(k) or "raw") <= last]
+        phases = [keys]
     if all_or_nothing and keys:
         phases = [[k for k in keys if stage_of(k) not in WRITING_STAGES], [k for k in keys if stage_of(k) in WRITING_STAGES]]
+        phases = [p for p in phases if p]
     outcome = Outcome()
     config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     with RunProgress(instance, spec.migration, steps, console, quiet) as progress:
@@ -107,6 +145,8 @@ def _execute(spec: MigrationSpec, console: Console, quiet: bool, all_or_nothing:
                 outcome.held_back = "all-or-nothing: a gate or step failed before loading, so no entity was loaded"
                 break
     outcome.timings = progress.timings
+    if until_stage and until_stage != "reconciled":
+        outcome.stopped_after = until_stage
     audit.append(spec.work_dir, "run_end", spec.migration, {
         "job": job.name, "run_ids": outcome.run_ids, "success": outcome.ok,
         "failures": [f.message for f in outcome.failures], "failed_checks": [g.check for g in outcome.gates]})
