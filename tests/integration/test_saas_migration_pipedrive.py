@@ -70,7 +70,7 @@ def test_a_lost_create_answer_stops_the_load_naming_the_endpoint(migrated) -> No
     _, _, _, interrupted, _ = migrated
     assert not interrupted.success
     failures = [e for e in interrupted.all_events if e.event_type_value == "STEP_FAILURE"]
-    messages = " ".join(str(e.event_specific_data.error.message) for e in failures)
+    messages = " ".join(e.event_specific_data.error.to_string() for e in failures)  # the step's error with its cause
     assert "pipedrive POST /api/v2/persons: connection lost" in messages and "not sent again" in messages and "rerun looks each record" in messages
 
 
