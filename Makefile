@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pg_target.py
 	$(BIN)/python bench/sql_extract.py
 	$(BIN)/python bench/trust_bench.py
+	$(BIN)/python bench/saas.py
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m handover.docs_server --root $(CURDIR) --host $(DOCS_HOST) --port $(DOCS_PORT) & docs=$$!; \
