@@ -108,6 +108,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             decisions = harvest(*review_paths(spec, entity)) if reviewed(spec, entity) else None
             result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions, fill_lookups(con, spec, entity))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
+            replace_ledger_rows(con, "dedup_guards", entity, ledger_frame("dedup_guards", result.guards))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="cleaned")

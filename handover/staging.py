@@ -22,6 +22,8 @@ LEDGER_TABLES: dict[str, str] = {
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
     # reason: "between thresholds", or the guard that held back a pair at or above the match threshold
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
+    # per dedup guard (handover.dedup.guards): switched on or not, and what it held back (pairs; records for shared_values)
+    "dedup_guards": "entity VARCHAR, guard VARCHAR, enabled BOOLEAN, held BIGINT, unit VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,

@@ -16,6 +16,7 @@ from handover.cleaning.normalize import clean, clean_text
 from handover.frames import as_text
 from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import deduplicate
+from handover.dedup.guards import guard_rows
 from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
 from handover.spec import EntitySpec, MigrationSpec, SpecError, where_in_spec
 from handover.staging import ledger_columns
@@ -39,6 +40,7 @@ class CleanResult:
     issues: pd.DataFrame
     changes: pd.DataFrame
     review: pd.DataFrame  # pairs a reviewer must decide: left_id, right_id (external ids), probability
+    guards: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ledger_columns("dedup_guards")))
 
     def link_target(self) -> LinkTarget:
         return link_target(self.records, self.lineage, self.quarantine, self.excluded)
@@ -260,6 +262,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         issues=_frame(buckets.issues, ledger_columns("issues")),
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
+        guards=pd.DataFrame(guard_rows(name, dedup.guards) if dedup.resolved else [], columns=ledger_columns("dedup_guards")),
     )
 
 

@@ -44,10 +44,12 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--no-probabilistic", action="store_true", help="exact rules only")
     p.add_argument("--review-out", metavar="FILE", help="CSV of the pairs to review, values side by side")
     p.add_argument("--decisions", metavar="FILE", help="CSV left_id,right_id,decision (match|no_match) to honour")
-    from handover.dedup.guards import GUARDS
+    from handover.dedup.guards import DEFAULT_GUARDS, GUARDS
 
     p.add_argument("--no-guard", action="append", default=[], choices=sorted(GUARDS), metavar="GUARD",
                    help=f"switch a guard off (repeatable): {', '.join(GUARDS)}")
+    p.add_argument("--guard", action="append", default=[], choices=sorted(GUARDS), metavar="GUARD",
+                   help=f"switch on a guard that is off by default (repeatable); on by default: {', '.join(sorted(DEFAULT_GUARDS))}")
     return p
 
 
@@ -202,9 +204,10 @@ def _run(args: argparse.Namespace, say, console) -> int:
     probabilistic = None if args.no_probabilistic else ProbabilisticConfig(args.match_threshold, args.review_threshold)
     rules = None if args.rules is None else [r.strip() for r in args.rules.split(",") if r.strip()]
     try:
-        from handover.dedup.guards import GUARDS
+        from handover.dedup.guards import DEFAULT_GUARDS, GUARDS
 
-        guards = [g for g in GUARDS if g not in set(getattr(args, "no_guard", []) or [])]
+        wanted = DEFAULT_GUARDS | set(getattr(args, "guard", []) or [])
+        guards = [g for g in GUARDS if g in wanted and g not in set(getattr(args, "no_guard", []) or [])]
         result = resolve(frame, args.entity, rules=rules, probabilistic=probabilistic, decisions=decisions,
                          guards=guards, progress=say)
     except ValueError as exc:  # unknown rule field, duplicate ids, bad decisions
