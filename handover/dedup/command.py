@@ -38,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="rename input columns to canonical ones, e.g. given_name=first_name,surname=last_name")
     p.add_argument("--rules", default=None, metavar="RULE,...",
                    help="exact rules, comma-separated, fields joined by + (default: contact email,phone+name; "
-                        "account name+domain,domain,tax_id); an empty string for none")
+                        "account tax_id); an empty string for none")
     p.add_argument("--match-threshold", type=float, default=0.95, help="merge pairs at or above this probability")
     p.add_argument("--review-threshold", type=float, default=0.80, help="pairs at or above this, not merged, go to review")
     p.add_argument("--no-probabilistic", action="store_true", help="exact rules only")
