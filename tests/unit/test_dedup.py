@@ -310,3 +310,25 @@ def test_accounts_with_only_unusable_columns_besides_the_name_still_get_one_row_
     notes = "\n".join(result.notes)
     assert "column website: no value is usable" in notes and "column city: no value is usable" in notes
     assert "phone" in notes  # a switchboard on every record: ignored (shared_values) or dropped as constant
+
+
+def test_exact_rules_read_the_same_keys_with_and_without_the_model(contacts):
+    """One normalisation: an exact rule joins the same records whether or not probabilistic matching runs
+    (Gmail dots, +tags, case, a display name around the address)."""
+    extra = pd.DataFrame([
+        {"id": "E1", "first_name": "Jo", "last_name": "Smith", "email": "J.Smith+crm@gmail.com"},
+        {"id": "E2", "first_name": "Jo", "last_name": "Smith", "email": '"Jo Smith" <jsmith@googlemail.com>'},
+        {"id": "E3", "first_name": "Jo", "last_name": "Smith", "email": "j.smith@acme.example"},
+        {"id": "E4", "first_name": "Jo", "last_name": "Smith", "email": "jsmith@acme.example"},
+    ])
+    frame = pd.concat([contacts, extra], ignore_index=True)
+
+    def exact_pairs(result):
+        joined = result.pairs[result.pairs["rule"] == "exact:email"]
+        return {frozenset(p) for p in zip(joined["left_id"], joined["right_id"])}
+
+    alone = resolve(frame, "contact", rules=["email"], probabilistic=None)
+    with_model = resolve(frame, "contact", rules=["email"])
+    assert exact_pairs(alone) == exact_pairs(with_model)
+    assert frozenset({"E1", "E2"}) in exact_pairs(alone)
+    assert _cluster(alone, frame, "E3") != _cluster(alone, frame, "E4")  # outside Gmail a dot is part of the address
