@@ -307,15 +307,6 @@ def gate_sql(entity: str, present: set[str]) -> str:
     return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in alternatives) + " ELSE FALSE END"
 
 
-def prefilter_sql(entity: str, present: set[str]) -> str:
-    """Candidate pairs worth scoring: those that pass the gate, and those sharing a phone number or
-    e-mail address (they cannot merge on their own if the gate fails, but a reviewer should see them)."""
-    shared = [f'l."{c}" = r."{c}"' for c in ("email", "phone") if c in present]
-    if not shared:
-        return gate_sql(entity, present)
-    return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in shared) + f" ELSE {gate_sql(entity, present)} END"
-
-
 def present_columns(con, table: str, columns: list[str], notes: list[str] | None = None) -> set[str]:
     """Match columns populated in at least MIN_COVERAGE of the rows and holding at least two
     different values (a constant says nothing about who is who). Each column left out for a reason
