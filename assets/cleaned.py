@@ -6,10 +6,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, staging, staging_key
+from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, shown, staging, staging_key
+from assets.metadata import quarantine_sample, relation_metadata, table_name
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
 from handover.review import harvest
-from handover.entities import LINKS
 from handover.frames import apply_types
 from handover.spec import MigrationSpec
 from handover.staging import ledger_frame, replace_ledger_rows, replace_table
@@ -35,7 +35,7 @@ def _review_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     queue_path, store = review_paths(spec, entity)
 
     @dg.asset(
-        key=dg.AssetKey([spec.migration, "review", entity]), group_name=spec.migration, kinds={"csv"},
+        key=dg.AssetKey([spec.migration, "review", entity]), **shown(spec, "review", entity), kinds={"csv"},
         deps=[key(spec, "cleaned", entity)], required_resource_keys={staging_key(spec)},
         description=REVIEW_DESCRIPTION.format(entity=entity, path=queue_path),
     )
@@ -81,15 +81,29 @@ def fill_lookups(con, spec: MigrationSpec, entity: str) -> dict:
 
 
 def link_targets(con, spec: MigrationSpec, entity: str) -> dict[str, LinkTarget]:
+    """What each link (and an owner column matched by name or e-mail, as `owner`) resolves against."""
+    links = spec.links_of(entity)
+    if not isinstance(spec.entities[entity].owner, (str, type(None))) and "owner" in spec.entities:
+        links["owner"] = "owner"
     targets = {}
-    for link in spec.entities[entity].links:
-        linked = LINKS[entity][link]
+    for link, linked in links.items():
         records = read_stage(con, "cleaned", linked)
         if records.empty:
             targets[link] = LinkTarget()
             continue
-        targets[link] = link_target(records, ledger_rows(con, "lineage", linked), ledger_rows(con, "quarantine", linked), ledger_rows(con, "excluded", linked))
+        types = {f: s.type for f, s in spec.entities[linked].field_specs(linked).items()}
+        targets[link] = link_target(records, ledger_rows(con, "lineage", linked), ledger_rows(con, "quarantine", linked),
+                                    ledger_rows(con, "excluded", linked), types)
     return targets
+
+
+def converted_into(con, spec: MigrationSpec, entity: str) -> pd.DataFrame | None:
+    """ledger.conversions rows of leads this run converts into `entity` (None when no lead converts into it)."""
+    leads = [lead for lead in spec.entities if entity in spec.converts_into(lead)]
+    if not leads:
+        return None
+    rows = ledger_rows(con, "conversions", leads[0])
+    return rows.loc[rows["to_entity"] == entity].reset_index(drop=True)
 
 
 def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
@@ -97,7 +111,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     field_types = {f: s.type for f, s in spec.entities[entity].field_specs(entity).items()} | spec.entities[entity].derived_fields(entity)
 
     @dg.asset(
-        key=key(spec, "cleaned", entity), group_name=spec.migration, kinds={"duckdb"},
+        key=key(spec, "cleaned", entity), **shown(spec, "cleaned", entity), kinds={"duckdb"},
         deps=[key(spec, "backup", entity)] + [key(spec, "cleaned", e) for e in linked],
         description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
         check_specs=[gate_spec(spec, "cleaned", entity)],
@@ -106,7 +120,11 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         with staging(context, spec) as con:
             raw = read_raw(con, spec, entity)
             decisions = harvest(*review_paths(spec, entity)) if reviewed(spec, entity) else None
-            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions, fill_lookups(con, spec, entity))
+            result = clean_entity(raw, entity, spec, link_targets(con, spec, entity), decisions, fill_lookups(con, spec, entity),
+                                  converted_into(con, spec, entity))
+            replace_ledger_rows(con, "conflicts", entity, ledger_frame("conflicts", result.conflicts))
+            if spec.converts_into(entity):
+                replace_ledger_rows(con, "conversions", entity, ledger_frame("conversions", result.conversions))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
             replace_ledger_rows(con, "dedup_guards", entity, ledger_frame("dedup_guards", result.guards))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
@@ -116,9 +134,11 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             replace_ledger_rows(con, "lineage", entity, ledger_frame("lineage", result.lineage))
             replace_ledger_rows(con, "changes", entity, ledger_frame("changes", result.changes))
             stored = read_stage(con, "cleaned", entity)
+            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec.staging_path, "cleaned", entity))
         check = run_gate(spec, "cleaned", entity, stored, context.run_id)
         return dg.MaterializeResult(
             metadata={
+                **shape, "quarantine_sample": quarantine_sample(result.quarantine, spec, entity),
                 "raw_rows": len(raw), "records": len(result.records), "quarantined": len(result.quarantine),
                 "merged": len(result.lineage), "pairs_to_review": len(result.review), "excluded": len(result.excluded), "values_changed": len(result.changes),
                 "quarantine_reasons": counts_md(result.quarantine, "reason"), "flagged_values": counts_md(result.issues, "code"),

@@ -9,7 +9,6 @@ import dagster as dg
 import pandas as pd
 
 from assets.resources import staging_key
-from handover.entities import LINKS
 from handover.naming import column_key
 from handover.ports import SOURCE_META, raw_order_sql
 from handover.spec import MigrationSpec, source_columns
@@ -21,10 +20,28 @@ def key(spec: MigrationSpec, stage: str, entity: str) -> dg.AssetKey:
     return dg.AssetKey([spec.migration, stage, entity])
 
 
+def group(spec: MigrationSpec, stage: str) -> str:
+    """One asset group per migration and stage: the UI draws each stage as a box of its own."""
+    return f"{spec.migration}_{stage}"
+
+
+def tags(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict[str, str]:
+    found = {"handover/migration": spec.migration, "handover/stage": stage}
+    return found | ({"handover/entity": entity} if entity else {})
+
+
+def shown(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict:
+    """How a stage asset is shown in the UI: its group, tags and owners (the spec's maintainers)."""
+    return {"group_name": group(spec, stage), "tags": tags(spec, stage, entity), "owners": list(spec.maintainers)}
+
+
 def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:
-    """Entities whose records this entity's records point at (and the owners, when `owner`): their stage runs first."""
-    linked = {LINKS[entity][link] for link in spec.entities[entity].links}
-    if owner and entity != "owner" and "owner" in spec.entities:
+    """Entities whose records this entity's records point at (and the owners, when `owner` or when owners are matched
+    by a business key; and the leads converted into this entity): their stage runs first."""
+    linked = {e for e in spec.links_of(entity).values() if e != entity}
+    linked |= {lead for lead in spec.entities if entity in spec.converts_into(lead)}
+    by_key = not isinstance(spec.entities[entity].owner, (str, type(None)))
+    if (owner or by_key) and entity != "owner" and "owner" in spec.entities:
         linked.add("owner")
     return sorted(linked)
 
@@ -78,6 +95,10 @@ def run_gate(spec: MigrationSpec, stage: str, entity: str, frame: pd.DataFrame, 
     with gate_connection(spec, con) as gate_con:
         outcome = run_stage_gate(gate_con, spec, stage, entity, frame, run_label=run_id)
     report = outcome.report
+    from handover import audit
+
+    audit.append(spec.work_dir, "gate", f"{stage}/{entity}", {"run_id": run_id, "passed": report.passed, "broken": report.broken,
+                                                              "findings": len(report.findings)})
     metadata: dict = {
         "summary": dg.MetadataValue.text(report.text),
         "status": dg.MetadataValue.text("passed" if report.passed else "BROKEN GATE" if report.broken else "failed"),
@@ -106,18 +127,9 @@ def gate_connection(spec: MigrationSpec, con=None) -> Iterator:
     if con is not None:
         yield con
         return
-    import time
+    from handover.crypto import connect_duckdb, spec_key
 
-    import duckdb
-
-    for attempt in range(10):
-        try:
-            opened = duckdb.connect(str(spec.staging_path))
-            break
-        except duckdb.IOException:
-            if attempt == 9:
-                raise
-            time.sleep(0.1 * 2 ** attempt)
+    opened = connect_duckdb(spec.staging_path, spec_key(spec), retries=9)
     try:
         yield opened
     finally:

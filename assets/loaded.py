@@ -2,9 +2,12 @@
 
 import dagster as dg
 
-from assets.common import counts_md, key, parents, read_stage, staging, staging_key
+from assets.common import counts_md, key, parents, read_stage, shown, staging, staging_key
+from assets.metadata import relation_metadata, table_name
 from assets.resources import target_key
 from connectors.targets import open_target
+from handover import audit
+from handover.approval import ApprovalError, entity_hash, require
 from handover.loading import load_entity
 from handover.spec import MigrationSpec
 
@@ -21,7 +24,7 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     asset_key = key(spec, "loaded", entity)
 
     @dg.asset(
-        key=asset_key, group_name=spec.migration, kinds={spec.target.type},
+        key=asset_key, **shown(spec, "loaded", entity), kinds={spec.target.type},
         deps=[key(spec, "mapped", entity)] + [key(spec, "loaded", e) for e in parents(spec, entity, owner=True)],
         description=DESCRIPTION.format(entity=entity, target=spec.target.type),
         required_resource_keys={staging_key(spec), target_key(spec)},
@@ -30,6 +33,12 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     )
     def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with staging(context, spec) as con:
+            try:
+                decision = require(con, spec, entity)
+            except ApprovalError as exc:
+                audit.append(spec.work_dir, "load", entity, {"run_id": context.run_id, "refused": str(exc)})
+                raise dg.Failure(description=f"ApprovalError: {exc}") from None
+            data_hash, _ = entity_hash(con, entity)
             mapped = read_stage(con, "mapped", entity)
             target = open_target(spec, getattr(context.resources, target_key(spec)).url)
             try:
@@ -37,11 +46,16 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                                      progress=lambda done, total: context.log.info(f"{entity}: {done}/{total} sent"))
             finally:
                 target.close()
+            shape = relation_metadata(con, "ledger.loads", name=table_name(spec.staging_path, "ledger", "loads"),
+                                      where="entity = ?", params=[entity], order="external_id")
         complete = bool(ledger["status"].notna().all()) and len(ledger) == len(mapped) and ledger["external_id"].is_unique
         statuses = ledger["status"].value_counts().to_dict()
         rejected = ledger[ledger["status"] == "rejected"]
+        counts = {s: int(statuses.get(s, 0)) for s in ("created", "updated", "unchanged", "rejected")}
+        audit.append(spec.work_dir, "load", entity, {"run_id": context.run_id, "target": spec.target.type, "counts": counts,
+                                                     "data_hash": data_hash, "approvals": [a.approver + "/" + a.role for a in decision.approvals]})
         return dg.MaterializeResult(
-            metadata={**{s: int(statuses.get(s, 0)) for s in ("created", "updated", "unchanged", "rejected")},
+            metadata={**shape, **counts, "data_hash": data_hash, "approval": decision.message,
                       "rejection_reasons": counts_md(rejected.assign(reason=rejected["error"].astype(str).str.split(":").str[0]), "reason")},
             check_results=[dg.AssetCheckResult(check_name="every_record_has_an_outcome", passed=complete,
                                                metadata={"mapped": len(mapped), "ledger_rows": len(ledger)})],

@@ -3,8 +3,8 @@
 
 import dagster as dg
 
-from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_stage, run_gate, staging, staging_key
-from handover.entities import LINKS
+from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_stage, run_gate, shown, staging, staging_key
+from assets.metadata import relation_metadata, table_name
 from handover.mapping import OwnerDirectory, map_entity
 from handover.spec import MigrationSpec
 from handover.staging import ledger_frame, replace_ledger_rows, replace_table
@@ -25,7 +25,7 @@ def _mapped_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
         deps.append(key(spec, "cleaned", "owner"))
 
     @dg.asset(
-        key=key(spec, "mapped", entity), group_name=spec.migration, deps=deps, kinds={"duckdb"},
+        key=key(spec, "mapped", entity), **shown(spec, "mapped", entity), deps=deps, kinds={"duckdb"},
         description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec)},
         check_specs=[gate_spec(spec, "mapped", entity)],
     )
@@ -35,15 +35,17 @@ def _mapped_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             owners = None
             if "owner" in spec.entities:
                 owners = OwnerDirectory.from_cleaned(read_stage(con, "cleaned", "owner"), ledger_rows(con, "lineage", "owner"))
-            available = {link: set(read_stage(con, "mapped", LINKS[entity][link]).get("external_id", [])) for link in links}
+            available = {link: set(read_stage(con, "mapped", spec.linked(entity, link)).get("external_id", [])) for link in links}
             result = map_entity(cleaned, entity, spec, owners, available)
             replace_table(con, "mapped", entity, result.records)
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="mapped")
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="mapped")
             replace_ledger_rows(con, "issues", entity, ledger_frame("issues", result.issues), stage="mapped")
             stored = read_stage(con, "mapped", entity)
+            shape = relation_metadata(con, f'mapped."{entity}"', name=table_name(spec.staging_path, "mapped", entity))
         check = run_gate(spec, "mapped", entity, stored, context.run_id)
         metadata = {
+            **shape,
             "records": len(result.records), "quarantined": len(result.quarantine), "excluded": len(result.excluded),
             "quarantine_reasons": counts_md(result.quarantine, "reason"),
         }

@@ -6,10 +6,10 @@ import json
 import dagster as dg
 import pandas as pd
 
-from assets.common import key, ledger_rows, read_stage, staging, staging_key
+from assets.common import key, ledger_rows, read_stage, shown, staging, staging_key
+from assets.metadata import frame_metadata
 from assets.resources import target_key
 from connectors.targets import open_target
-from handover.entities import LINKS
 from handover.loading import entity_schema
 from handover.links import served_url
 from handover.mapping import target_types
@@ -41,7 +41,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
     asset_key = key(spec, "reconciled", entity)
 
     @dg.asset(
-        key=asset_key, group_name=spec.migration, deps=[key(spec, "loaded", entity)], kinds={"duckdb"},
+        key=asset_key, **shown(spec, "reconciled", entity), deps=[key(spec, "loaded", entity)], kinds={"duckdb"},
         description=DESCRIPTION.format(entity=entity), required_resource_keys={staging_key(spec), target_key(spec)},
         check_specs=[
             dg.AssetCheckSpec("accounting_balanced", asset=asset_key, blocking=True,
@@ -65,7 +65,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                 target.close()
             comparison = compare(mapped, loads, held, types)
             accounting = account(con, entity)
-            dangling = links_to_merged(con, entity, {link: LINKS[entity][link] for link in spec.entities[entity].links})
+            dangling = links_to_merged(con, entity, spec.links_of(entity))
             stale_merged = merged_in_target(con, entity, held)
             problems = unaccounted_rows(con, entity) if not accounting.balanced else pd.DataFrame(columns=["row_key", "problem"])
             _replace_rows(con, "accounting", entity, pd.DataFrame([accounting.row()]))
@@ -76,7 +76,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             }]))
             _replace_rows(con, "unaccounted", entity, problems.assign(entity=entity))
         return dg.MaterializeResult(
-            metadata={**accounting.row(), "target_records": len(held)},
+            metadata={**frame_metadata(held), **accounting.row(), "target_records": len(held)},
             check_results=[
                 dg.AssetCheckResult(check_name="accounting_balanced", passed=accounting.balanced, metadata={
                     "remainder": accounting.remainder, "unaccounted": accounting.unaccounted,
@@ -98,7 +98,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
 
 def _report_asset(spec: MigrationSpec) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey([spec.migration, "reconciled", "report"]), group_name=spec.migration, kinds={"html"},
+        key=dg.AssetKey([spec.migration, "reconciled", "report"]), **shown(spec, "reconciled"), kinds={"html"},
         deps=[key(spec, "reconciled", e) for e in spec.ordered_entities()], description=REPORT_DESCRIPTION,
         required_resource_keys={staging_key(spec)},
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from handover.entities import ENTITIES, LINKS
+from handover.entities import ENTITIES
 from handover.naming import column_key
 from handover.ports import RAW_META, RECORD_KEY
 from handover.spec import MigrationSpec, source_columns, where_in_spec
@@ -271,7 +271,7 @@ def _mapped_expectations(spec: MigrationSpec, name: str) -> list[PlannedExpectat
                 f"{targets[canonical]} holds only the target's picklist values", _path(base + ("picklists", canonical)),
             ))
     for link in entity.links:
-        linked = LINKS[name][link]
+        linked = spec.linked(name, link)
         out.append(PlannedExpectation(
             "expect_column_values_to_not_be_in_set", {"column": f"{link}_external_id", "value_set": []},
             f"each {link} link points at a record of mapped {linked}, or is empty; listed are the ids missing there",

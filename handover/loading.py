@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from handover.entities import LINKS
+from handover import journal
 from handover.mapping import META_COLUMNS, target_types
 from handover.ports import CREATED, LOADED_STATUSES, REJECTED, UNCHANGED, EntitySchema, Target
 from handover.spec import MigrationSpec
@@ -41,8 +41,7 @@ class LoadPlan:
 
 
 def entity_schema(spec: MigrationSpec, name: str) -> EntitySchema:
-    links = {link: LINKS[name][link] for link in spec.entities[name].links}
-    return EntitySchema(name, target_types(spec, name), links, has_owner=bool(spec.entities[name].owner))
+    return EntitySchema(name, target_types(spec, name), spec.links_of(name), has_owner=bool(spec.entities[name].owner))
 
 
 def payload_columns(mapped: pd.DataFrame) -> list[str]:
@@ -69,6 +68,7 @@ def recover_intents(con: duckdb.DuckDBPyConnection, entity: str, target: Target)
         _delete(con, "loads", entity, created["external_id"].tolist())
         append_ledger_rows(con, "loads", ledger_frame("loads", rows))
         append_ledger_rows(con, "load_events", ledger_frame("load_events", rows))
+        journal.recover(con, entity, created[["external_id", "run_id", "batch"]].assign(target_id=rows["target_id"]), target)
         if uncertain:
             _register(con, "_uncertain", uncertain)
             # Whether the update landed is unknown: forgetting its hash makes this run send it again.
@@ -159,11 +159,16 @@ def load_entity(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame, name: str,
     was_loaded = set(previous.loc[previous["status"].isin(LOADED_STATUSES), "external_id"])
     columns = ["external_id", *payload_columns(mapped)]
     known_ids = previous.drop_duplicates("external_id", keep="last").set_index("external_id")["target_id"]
+    journaled = journal.supported(target)
     for number, start in enumerate(range(0, len(plan.to_send), size)):
         batch = plan.to_send.iloc[start:start + size]
         intents = batch[["external_id", "row_key", "content_hash"]].assign(
             entity=name, was_loaded=batch["external_id"].isin(was_loaded), run_id=run_id, batch=number, sent_at=pd.Timestamp.now(tz="UTC"))
-        append_ledger_rows(con, "load_intents", ledger_frame("load_intents", intents))
+        held = journal.before_images(target, name, batch["external_id"].tolist()) if journaled else None
+        with transaction(con):
+            append_ledger_rows(con, "load_intents", ledger_frame("load_intents", intents))
+            if held is not None:
+                journal.write_pending(con, held, name, run_id, number)
         rows = batch[columns]
         if not target.capabilities.upsert_by_external_id:
             rows = rows.assign(target_id=batch["external_id"].map(known_ids))
@@ -175,6 +180,8 @@ def load_entity(con: duckdb.DuckDBPyConnection, mapped: pd.DataFrame, name: str,
             append_ledger_rows(con, "loads", ledger_frame("loads", recorded))
             append_ledger_rows(con, "load_events", ledger_frame("load_events", recorded))
             con.execute("DELETE FROM ledger.load_intents WHERE entity = ? AND run_id = ? AND batch = ?", [name, run_id, number])
+            if held is not None:
+                journal.settle(con, results, held, name, run_id, number)
         if progress:
             progress(min(start + size, len(plan.to_send)), len(plan.to_send))
     return _ledger(con, "loads", name)

@@ -133,6 +133,8 @@ def map_entity(cleaned: pd.DataFrame, name: str, spec: MigrationSpec, owners: Ow
     """Shape one entity for the target. `available`: external ids already mapped, per linked entity."""
     entity = spec.entities[name]
     records = cleaned.reset_index(drop=True)
+    if spec.converts_into(name):
+        records = records.iloc[0:0]  # a target that keeps no leads gets what they were converted into instead
     out = records[list(META_COLUMNS)].copy()
     quarantine_parts, issue_parts = [], []
     keep = pd.Series(True, index=records.index)

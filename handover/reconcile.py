@@ -41,7 +41,11 @@ class Accounting:
 
 def _buckets_sql(entity_table: str) -> str:
     return f"""
-        WITH extracted AS (SELECT DISTINCT {RECORD_KEY} AS row_key FROM raw."{entity_table}"),
+        WITH extracted AS (
+            SELECT DISTINCT {RECORD_KEY} AS row_key FROM raw."{entity_table}"
+            -- what leads were converted into counts as extracted rows of the entity they became
+            UNION SELECT to_row_key FROM ledger.conversions WHERE to_entity = $entity
+        ),
         buckets AS (
             SELECT row_key, CASE WHEN status IN {LOADED_STATUSES} THEN 'loaded' ELSE 'rejected' END AS bucket
               FROM ledger.loads WHERE entity = $entity AND status IS NOT NULL

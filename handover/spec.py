@@ -14,9 +14,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from handover.entities import CANONICAL_FIELDS, ENTITIES, FIELD_TYPES, LINKS, TEXT_TYPES, VIRTUAL_FIELDS
+from handover.entities import ENTITIES, FIELD_TYPES, TEXT_TYPES, VIRTUAL_FIELDS, canonical_fields, linked_entity
+from handover.spec_entities import (
+    ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_names,
+    link_problems, link_specs,
+)
+from handover.strict_yaml import StrictYamlError, compose_strict
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
@@ -66,6 +71,17 @@ def redact(text: str) -> str:
     return re.sub(r"(\w+://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, available_timezones
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
+        raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    return value
+
+
 class _SourceBase(_Model):
     system: str = Field("legacy", pattern=NAME_PATTERN, description="Label of the source system, part of every external id.")
     timezone: str = Field("UTC", description="IANA time zone of naive date-times in the source.")
@@ -75,14 +91,7 @@ class _SourceBase(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, available_timezones
-
-        try:
-            ZoneInfo(value)
-        except Exception:
-            close = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
-            raise ValueError(f"unknown time zone {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        return value
+        return _check_zone(value)
 
 
 class FilesSource(_SourceBase):
@@ -114,7 +123,25 @@ class SqlSource(_SourceBase):
     chunk_rows: int = Field(50_000, ge=100, description="Rows per extraction batch.")
 
 
-SourceSpec = Annotated[FilesSource | SqlSource, Field(discriminator="type")]
+class _ApiSource(_SourceBase):
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@host (add ?refresh_token=&client_id=&client_secret= to refresh an OAuth token).")
+
+
+class HubSpotSource(_ApiSource):
+    """A HubSpot portal read through its CRM API: each entity's `from` names an object (contacts, companies, deals, notes, tasks, owners)."""
+
+    type: Literal["hubspot"] = "hubspot"
+
+
+class SalesforceSource(_ApiSource):
+    """A Salesforce org read through its REST API: each entity's `from` names an sObject (User, Account, Contact, Opportunity, Task, Lead)."""
+
+    type: Literal["salesforce"] = "salesforce"
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+
+
+SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource, Field(discriminator="type")]
+API_SOURCES = (HubSpotSource, SalesforceSource)
 
 
 class _TargetBase(_Model):
@@ -146,7 +173,28 @@ class FilesTarget(_TargetBase):
     formats: list[Literal["csv", "xlsx"]] = Field(default_factory=lambda: ["csv", "xlsx"], min_length=1)
 
 
-TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget, Field(discriminator="type")]
+class HubSpotTarget(_TargetBase):
+    """A HubSpot portal: batch upsert by a unique property holding the external id, owners matched to its users by e-mail."""
+
+    type: Literal["hubspot"] = "hubspot"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@api.hubapi.com.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> HubSpot object, over the defaults (account: companies, contact: contacts, deal: deals, activity: notes).")
+    id_property: str = Field("handover_external_id", pattern=NAME_PATTERN, description="Unique property holding the external id; created when missing.")
+
+
+class SalesforceTarget(_TargetBase):
+    """A Salesforce org: sObject Collections upsert by an external-id field (200 a call), Bulk API 2.0 above `bulk_above` records."""
+
+    type: Literal["salesforce"] = "salesforce"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:ACCESS_TOKEN@MyDomain.my.salesforce.com.")
+    version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> sObject, over the defaults (owner: User, account: Account, contact: Contact, deal: Opportunity, activity: Task).")
+    fields: dict[str, dict[str, str]] = Field(default_factory=dict, description="Entity -> {Handover field: Salesforce field}, over the defaults (e.g. contact.last_name: LastName).")
+    external_id_field: str = Field("Handover_External_Id__c", description="External-id field holding each record's external id; created when missing.")
+    bulk_above: int = Field(2000, ge=1, description="An entity with more records to send than this is loaded with Bulk API 2.0.")
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget, Field(discriminator="type")]
 
 
 class TableStream(_Model):
@@ -155,7 +203,13 @@ class TableStream(_Model):
     table: str = Field(description="Table holding the entity's records.")
     modified: str | None = Field(None, description="Modified-time column: later runs read only records changed since the last one.")
     deleted: str | None = Field(None, description="Column flagging soft-deleted records (1/true): they are excluded and reported.")
-    join: dict[str, str] = Field(default_factory=dict, description="One-to-one tables to add, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>.")
+    join: dict[str, str] = Field(default_factory=dict, description="Tables to add, in order, e.g. custom fields: {accounts_cstm: id_c} joins accounts_cstm.id_c = <table>.<id>; "
+                                 "{email_addresses: id = email_addr_bean_rel.email_address_id} joins on an earlier table. Rows flagged deleted are left out; "
+                                 "of several rows per record (a many-to-many link) the primary-flagged, then the latest modified, is taken.")
+    union: list[str] = Field(default_factory=list, description="More tables holding the same entity (e.g. meetings and notes beside calls), read as one stream; "
+                             "column source_table names each row's table, and the record key is table:id.")
+    split: dict[str, str] = Field(default_factory=dict, description="Polymorphic references: {parent_id: parent_type} adds parent_id_<type> columns "
+                                  "(parent_id_accounts, parent_id_contacts, ...) holding the id where parent_type is that type.")
 
 
 DATE_TYPES = ("date", "datetime")
@@ -227,22 +281,27 @@ class DedupSpec(_Model):
     decisions: str | None = Field(None, description="CSV of reviewer decisions (left_id, right_id, decision), relative to the spec. Default: <work>/review/<entity>.decisions.csv")
 
 
-EntityName = Literal["owner", "account", "contact", "deal", "activity"]
-assert set(EntityName.__args__) == set(ENTITIES)
+# Built-in entities (handover.entities.ENTITIES) or custom objects: any lower_snake_case name.
+EntityName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 
 
 class EntitySpec(_Model):
-    from_: str | list[str] | TableStream = Field(
+    from_: str | list[FromValue] | TableStream = Field(
         alias="from",
-        description="Files source: export file (CSV or XLSX) in the folder, or several files of the same shape (e.g. an acquired company's export). "
+        description="Files source: export file (CSV or XLSX) in the folder, or several files (e.g. an acquired company's export); "
+        "a file whose headers differ is {file, columns: {column the spec names: its header}}. "
         "SQL source: the table, or {table, modified, deleted, join}.",
     )
     sheet: str | None = Field(None, description="Worksheet of an XLSX file (default: the first).")
     encoding: str | None = Field(None, description="Overrides the source's encoding for this file.")
     id: str = Field(description="Column holding the record's id in the old CRM.")
-    owner: str | None = Field(None, description="Column holding the owner's id (a row of the owner entity).")
+    owner: str | LinkSpec | None = Field(None, description="Column holding the owner's id (a row of the owner entity), or {from: COLUMN, by: name|email} to match owners by another unique field.")
     fields: dict[str, str | FieldSpec] = Field(description="Canonical (or custom) field -> source column.")
-    links: dict[str, str] = Field(default_factory=dict, description="Relationship -> column holding the related record's id.")
+    links: dict[str, LinkValue] = Field(
+        default_factory=dict, description="Relationship -> column holding the related record's id, or {from, by, entity} to match any unique "
+        "field(s) of the related entity (account by name, or [name, domain]; contact by email), or a list of those tried in order.",
+    )
+    convert: ConvertSpec | None = Field(None, description="Leads only: for a target that keeps no leads, convert each into a contact, an account and (with an amount) a deal.")
     picklists: dict[str, dict[str, str | None]] = Field(
         default_factory=dict,
         description="Field -> {source value: target value}. Key '*' says what to do with other values: keep, null, quarantine (default) or a fixed value.",
@@ -252,13 +311,26 @@ class EntitySpec(_Model):
     fill: list[str] = Field(default_factory=list, description="Derivation rules for empty values, in order (e.g. country_from_phone); each filled value is logged with its rule.")
     dedup: DedupSpec | None = None
     keep_unmapped: bool = Field(True, description="Keep source columns no field maps in an 'extras' JSON field.")
+    custom: bool = Field(False, description="A custom object (tickets, products, projects, ...): fields, types and links are all the spec's.")
 
     @property
     def files(self) -> list[str]:
         """The export files of a files source's entity (or the table of a SQL source's)."""
         if isinstance(self.from_, TableStream):
             return [self.from_.table]
-        return [self.from_] if isinstance(self.from_, str) else list(self.from_)
+        return file_names(self.from_)
+
+    @property
+    def file_columns(self) -> dict[str, dict[str, str]]:
+        """file -> {column the spec names: the file's own header}, for files whose headers differ."""
+        return {} if isinstance(self.from_, TableStream) else file_columns(self.from_)
+
+    @property
+    def owner_column(self) -> str | None:
+        return self.owner.columns[0] if isinstance(self.owner, LinkSpec) else self.owner
+
+    def link_specs(self) -> dict[str, list[LinkSpec]]:
+        return {link: link_specs(value) for link, value in self.links.items()}
 
     @property
     def table(self) -> TableStream:
@@ -271,10 +343,10 @@ class EntitySpec(_Model):
 
         mapped = set(self.fields)
         written = [FILL_RULES[r].writes for r in self.fill if r in FILL_RULES]
-        return {f: CANONICAL_FIELDS[entity].get(f, "string") for f in written if f not in mapped}
+        return {f: canonical_fields(entity).get(f, "string") for f in written if f not in mapped}
 
     def field_specs(self, entity: str) -> dict[str, FieldSpec]:
-        canonical = CANONICAL_FIELDS[entity]
+        canonical = canonical_fields(entity)
         result = {}
         for name, value in self.fields.items():
             spec = FieldSpec(**{"from": value}) if isinstance(value, str) else value
@@ -319,6 +391,44 @@ class GateSpec(_Model):
         return value
 
 
+def _maintainer(value: str) -> str:
+    if not re.fullmatch(r"team:\S+|[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(f"{value!r} is neither an email address nor a team name written team:<name>")
+    return value
+
+
+class AlertSpec(_Model):
+    file: str | None = Field(None, description="JSON-lines file each failed step is appended to, relative to the spec. Default: <work>/alerts/failures.jsonl.")
+    webhook: ConnectionUrl | None = Field(None, description="URL each failure is POSTed to as JSON, as ${ENV_VAR}.")
+
+
+class AutomationSpec(_Model):
+    sensor: bool = Field(True, description="Watch the export folder (files source): a changed export, once it has stopped changing, starts the migration job.")
+    schedule: str | None = Field(None, description="Cron expression on which the migration job runs, e.g. '0 2 * * *'.")
+    timezone: str = Field("UTC", description="IANA time zone of the schedule.")
+    alerts: AlertSpec = Field(default_factory=AlertSpec)
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression of five fields (minute hour day month weekday), e.g. '0 2 * * *'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class ApprovalSpec(_Model):
+    required: list[str] = Field(default_factory=list, description="Roles that must each approve the mapped data before a production load (one approval per role), e.g. [data_owner, sales_ops]. Empty: any one approval.")
+
+
+class EncryptionSpec(_Model):
+    key_file: str | None = Field(None, description="File holding the encryption key, relative to the spec file; else the key comes from HANDOVER_KEY. The key itself never sits in a spec.")
+
+
 class MigrationSpec(_Model):
     migration: str = Field(pattern=NAME_PATTERN, description="Name of the migration: first part of every asset key.")
     description: str = ""
@@ -328,6 +438,12 @@ class MigrationSpec(_Model):
     owners: OwnerSpec = Field(default_factory=OwnerSpec)
     entities: dict[EntityName, EntitySpec]
     gates: GateSpec = Field(default_factory=GateSpec)
+    maintainers: list[Annotated[str, AfterValidator(_maintainer)]] = Field(
+        default_factory=list, description="Who answers for this migration, shown as the owners of its assets: emails or team:<name>.")
+    automation: AutomationSpec = Field(default_factory=AutomationSpec)
+    approvals: ApprovalSpec = Field(default_factory=ApprovalSpec)
+    encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
+    pii: list[str] = Field(default_factory=list, description="Target fields holding personal data (email, phone, ...): masked in reports and review exports, with a stable hash so equal values stay visibly equal.")
 
     # Set by load_spec: the folder relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -376,6 +492,14 @@ class MigrationSpec(_Model):
         return self.resolve(path) if path else None
 
     @property
+    def source_label(self) -> str:
+        """Where the source is, for messages and reports: the export folder, or a server URL without its password."""
+        if isinstance(self.source, FilesSource):
+            return str(self.source_dir)
+        url = self.source.url
+        return f"${{{url.env}}}" if isinstance(url, EnvRef) else redact(str(url))
+
+    @property
     def target_label(self) -> str:
         """Where the target is, for messages: a path, or a server URL without its password."""
         if self.target_path is not None:
@@ -398,8 +522,38 @@ class MigrationSpec(_Model):
             return self.resolve(self.gates.expectations)
         return Path(str(importlib.resources.files("expectations")))
 
+    def linked(self, name: str, link: str) -> str:
+        """The entity link `link` of entity `name` points at."""
+        return linked_entity(name, link, next((s.entity for s in self.entities[name].link_specs().get(link, []) if s.entity), None))
+
+    def links_of(self, name: str) -> dict[str, str]:
+        """link -> entity it points at, for entity `name`."""
+        return {link: self.linked(name, link) for link in self.entities[name].links}
+
+    def converts_into(self, name: str) -> dict[str, dict[str, str]]:
+        """entity -> {its field: lead field}: what `name` (a lead) is converted into; empty when it is loaded as it is."""
+        entity = self.entities[name]
+        return entity.convert.targets(set(entity.fields)) if entity.convert else {}
+
     def ordered_entities(self) -> list[str]:
-        return [e for e in ENTITIES if e in self.entities]
+        """Entities in an order where every entity comes after those it links to (and leads before what they become):
+        the built-ins in their usual order, custom objects after the entities they need."""
+        needs = {name: {e for e in self.links_of(name).values() if e != name and e in self.entities} for name in self.entities}
+        for name in self.entities:
+            for target in self.converts_into(name):
+                needs.setdefault(target, set()).add(name)
+        if any(isinstance(e.owner, LinkSpec) for e in self.entities.values()) and "owner" in self.entities:
+            for name, entity in self.entities.items():
+                if isinstance(entity.owner, LinkSpec) and name != "owner":
+                    needs[name].add("owner")
+        rank = {e: i for i, e in enumerate(dict.fromkeys([*ENTITIES, *self.entities]))}
+        ordered: list[str] = []
+        pending = sorted(self.entities, key=lambda e: rank[e])
+        while pending:
+            ready = next((e for e in pending if needs.get(e, set()) <= set(ordered)), pending[0])  # a cycle: keep the usual order
+            ordered.append(ready)
+            pending.remove(ready)
+        return ordered
 
 
 class _SpecProblems(ValueError):
@@ -416,12 +570,13 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
     problems: list[tuple[tuple, str]] = []
     base = ("entities", name)
     fields = entity.field_specs(name)
-    valid_links = LINKS[name]
-    for link, _column in entity.links.items():
-        if link not in valid_links:
-            problems.append((base + ("links", link), f"{name} has no link {link!r}; valid: {_choices(valid_links) or 'none'}"))
-        elif valid_links[link] not in entities:
-            problems.append((base + ("links", link), f"link {link!r} points at entity {valid_links[link]!r}, which the spec does not migrate"))
+    problems += entity_name_problems(name, entity.custom)
+    fields_of = lambda other: key_fields(other, entities[other])  # noqa: E731
+    problems += link_problems(name, entity.links, entities, fields_of)
+    if isinstance(entity.owner, LinkSpec):
+        owner_problems = link_problems(name, {"owner": entity.owner.model_copy(update={"entity": "owner"})}, entities, fields_of)
+        problems += [(base + ("owner",) + loc[4:], message) for loc, message in owner_problems]
+    problems += convert_problems(name, entity.convert, set(fields), entities, fields_of)
     for field in entity.picklists:
         if field not in fields:
             problems.append((base + ("picklists", field), f"picklist for unmapped field {field!r}; mapped fields: {_choices(fields)}"))
@@ -444,7 +599,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
         if uses_priority and not survivorship.source_priority:
             problems.append((base + ("dedup", "survivorship", "source_priority"), "rule source_priority needs the files in order of trust"))
     if entity.dedup:
-        usable = set(fields) | {v for v, parts in VIRTUAL_FIELDS[name].items() if all(p in fields for p in parts.split("+"))}
+        usable = set(fields) | {v for v, parts in VIRTUAL_FIELDS.get(name, {}).items() if all(p in fields for p in parts.split("+"))}
         for i, rule in enumerate(entity.dedup.rules):
             for part in rule.split("+"):
                 if part.strip() not in usable:
@@ -454,7 +609,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
             problems.append((base + ("fields", field), f"field name {field!r} must be lower_snake_case"))
         if spec.date_order and spec.type not in DATE_TYPES:
             problems.append((base + ("fields", field, "date_order"), f"date_order is for date and datetime fields; {field} is a {spec.type} field"))
-        canonical_type = CANONICAL_FIELDS[name].get(field)
+        canonical_type = canonical_fields(name).get(field)
         if canonical_type and spec.type != canonical_type and {spec.type, canonical_type} - TEXT_TYPES:
             problems.append((base + ("fields", field), f"{name}.{field} is a {canonical_type} field; type {spec.type!r} does not fit"))
     return problems
@@ -463,7 +618,7 @@ def _entity_problems(name: str, entity: EntitySpec, entities: dict[str, EntitySp
 _FILE_KEYS = ("sheet", "encoding")
 
 
-def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSource) -> list[tuple[tuple, str]]:
+def _stream_problems(name: str, entity: EntitySpec, source: Any) -> list[tuple[tuple, str]]:
     """Keys of `from` and the entity that only one kind of source understands."""
     base = ("entities", name)
     if isinstance(source, FilesSource):
@@ -471,6 +626,8 @@ def _stream_problems(name: str, entity: EntitySpec, source: FilesSource | SqlSou
             return [(base + ("from",), "a files source reads export files: write the file name, not a table")]
         return []
     problems = [(base + (key,), f"{key!r} is for export files; a {source.type} source reads tables") for key in _FILE_KEYS if getattr(entity, key)]
+    if isinstance(source, API_SOURCES) and isinstance(entity.from_, TableStream):
+        problems.append((base + ("from",), f"a {source.type} source reads an object: write its name (its modified field is the API's own)"))
     if isinstance(entity.from_, list):
         problems.append((base + ("from",), f"a {source.type} source reads one table per entity; name it, with join for one-to-one tables"))
     return problems
@@ -498,16 +655,25 @@ def _fill_problems(name: str, entity: EntitySpec, fields: dict) -> list[tuple[tu
     return problems
 
 
+def key_fields(name: str, entity: EntitySpec) -> set[str]:
+    """Fields of an entity a link may match on: mapped, derived by fill rules, or virtual (an account's domain from its website)."""
+    fields = set(entity.fields) | set(entity.derived_fields(name))
+    return fields | {v for v, parts in VIRTUAL_FIELDS.get(name, {}).items() if all(p in fields for p in parts.split("+"))}
+
+
 def source_columns(entity: EntitySpec, name: str) -> dict[tuple, str]:
     """Every source column the entity spec references, keyed by its YAML path."""
     base = ("entities", name)
     columns = {base + ("id",): entity.id}
-    if entity.owner:
-        columns[base + ("owner",)] = entity.owner
+    if entity.owner_column:
+        columns[base + ("owner",)] = entity.owner_column
     for field, spec in entity.field_specs(name).items():
         columns[base + ("fields", field)] = spec.from_
-    for link, column in entity.links.items():
-        columns[base + ("links", link)] = column
+    for link, value in entity.links.items():
+        for i, link_spec in enumerate(link_specs(value)):
+            for j, column in enumerate(link_spec.columns):
+                loc = base + ("links", link) + ((i,) if isinstance(value, list) else ()) + (("from", j) if len(link_spec.columns) > 1 else ())
+                columns[loc] = column
     return columns
 
 
@@ -526,8 +692,8 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
     return lines
 
 
-_UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef"}
-_KIND_TAGS = {"source": {"files", "sql"}, "target": {"duckdb", "postgres", "files"}}
+_UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef", "LinkSpec", "SourceFile", "ConvertSpec"}
+_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -611,8 +777,10 @@ def load_spec(path: str | Path) -> MigrationSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{file}: cannot read spec file: {exc}")
     try:
-        node = yaml.compose(text)
+        node = compose_strict(text)
         data = yaml.safe_load(text)
+    except StrictYamlError as exc:
+        raise SpecError(f"{file}:{exc.line}: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)

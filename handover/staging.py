@@ -24,6 +24,11 @@ LEDGER_TABLES: dict[str, str] = {
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
     # per dedup guard (handover.dedup.guards): switched on or not, and what it held back (pairs; records for shared_values)
     "dedup_guards": "entity VARCHAR, guard VARCHAR, enabled BOOLEAN, held BIGINT, unit VARCHAR",
+    # Leads converted for a target that keeps none (handover.cleaning.convert): the lead, and each record it became.
+    "conversions": """entity VARCHAR, row_key VARCHAR, external_id VARCHAR, to_entity VARCHAR, to_row_key VARCHAR,
+        to_source_id VARCHAR, to_external_id VARCHAR, record VARCHAR""",
+    # Values that repeated rows of one source id disagree on; the golden record kept `kept` (by survivorship).
+    "conflicts": "entity VARCHAR, external_id VARCHAR, field VARCHAR, kept VARCHAR, seen VARCHAR, row_keys VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,
@@ -31,15 +36,25 @@ LEDGER_TABLES: dict[str, str] = {
     # Written before a batch is sent, replaced by its results once the target answers (see handover.loading).
     "load_intents": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, was_loaded BOOLEAN,
         run_id VARCHAR, batch BIGINT, sent_at TIMESTAMPTZ""",
+    # What each run changed in the target, for undo (see handover.journal); `before` is the record's JSON image.
+    "journal": """run_id VARCHAR, entity VARCHAR, external_id VARCHAR, target_id VARCHAR, action VARCHAR, before VARCHAR,
+        after_version VARCHAR, batch BIGINT, journaled_at TIMESTAMPTZ""",
+    # Mirrors <work>/approvals.jsonl for the report (see handover.approval); matches_current: approves today's data.
+    "approvals": """approved_at TIMESTAMPTZ, approver VARCHAR, role VARCHAR, data_hash VARCHAR, counts VARCHAR, note VARCHAR,
+        actor VARCHAR, matches_current BOOLEAN""",
+    "undos": "run_id VARCHAR, undo_run_id VARCHAR, undone_at TIMESTAMPTZ, actor VARCHAR, forced BOOLEAN",
 }
 
 # entity/stage-scoped ledger tables: a stage replaces its own rows, never another stage's
 SCOPED = {"quarantine", "excluded", "issues"}
 
 
-def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, key: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The staging file; encrypted with DuckDB's own encryption when a key is given (see handover.crypto)."""
+    from handover.crypto import connect_duckdb
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return connect_duckdb(path, key, retries=10)
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:

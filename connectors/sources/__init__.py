@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Source
-from handover.spec import FilesSource, MigrationSpec, source_columns
+from handover.spec import FilesSource, HubSpotSource, MigrationSpec, SalesforceSource, SqlSource, resolve_url, source_columns
 
 
 def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
@@ -18,4 +18,31 @@ def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
             for name, entity in spec.entities.items()
         ]
         return FilesCRM(spec.source_dir, spec.source.system, tables)
+    if isinstance(spec.source, SqlSource):
+        from connectors.sources.sql import SqlCRM, SqlTable
+
+        streams = []
+        for name, entity in spec.entities.items():
+            table = entity.table
+            streams.append(SqlTable(name=name, table=table.table, id=entity.id, modified=table.modified, deleted=table.deleted, join=dict(table.join),
+                                    union=tuple(table.union), split=dict(table.split), columns=tuple(dict.fromkeys(source_columns(entity, name).values()))))
+        return SqlCRM(url, spec.source.system, streams, spec.source.db_schema, spec.source.chunk_rows)
+    if isinstance(spec.source, HubSpotSource):
+        from connectors.sources.hubspot import HubSpotCRM, HubSpotTable
+
+        tables = [HubSpotTable(name, entity.files[0], tuple(dict.fromkeys(source_columns(entity, name).values()))) for name, entity in spec.entities.items()]
+        return HubSpotCRM(url or _maybe(spec.source.url), spec.source.system, tables)
+    if isinstance(spec.source, SalesforceSource):
+        from connectors.sources.salesforce import SalesforceCRM, SalesforceTable
+
+        tables = [SalesforceTable(name, entity.files[0], tuple(dict.fromkeys(source_columns(entity, name).values()))) for name, entity in spec.entities.items()]
+        return SalesforceCRM(url or _maybe(spec.source.url), spec.source.system, tables, version=spec.source.version)
     raise NotImplementedError(f"no connector for source type {spec.source.type!r} yet")
+
+
+def _maybe(url) -> str | None:
+    """The URL when its variable is set; None at definition time, when nothing is read yet."""
+    try:
+        return resolve_url(url)
+    except Exception:
+        return None

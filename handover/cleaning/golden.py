@@ -152,3 +152,53 @@ def deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd
     merged_ids = pd.Series(merged_rows["source_id"].to_numpy()).groupby(survivors[merged_mask].to_numpy()).agg(list)
     golden["extras"] = [dict(e or {}, merged_from=merged_ids[i]) if i in merged_ids.index else e for i, e in zip(golden.index, golden["extras"])]
     return DedupResult(golden, lineage, review, guards, notes, resolved=True)
+
+
+CONFLICT_COLUMNS = ["entity", "external_id", "field", "kept", "seen", "row_keys"]
+
+
+def merge_repeated_ids(live: pd.DataFrame, name: str, entity: EntitySpec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rows that share a source id but differ (an export that holds a record twice, edited in between) are one
+    record: merged by the entity's survivorship rules (default: the most recently modified value), each merged row
+    in lineage (rule repeated_id), every field they disagree on listed with all its values.
+    Returns (records, lineage, conflicts)."""
+    repeated = live["source_id"].duplicated(keep=False)
+    if not repeated.any():
+        return live, pd.DataFrame(columns=LINEAGE_COLUMNS), pd.DataFrame(columns=CONFLICT_COLUMNS)
+    labels = pd.factorize(live["source_id"])[0]
+    value_columns = [c for c in live.columns if c not in BOOKKEEPING]
+    fields = [f for f in entity.field_specs(name) if f in live]
+    work = live.copy()
+    survivorship = entity.dedup.survivorship if entity.dedup else Survivorship()
+    orders = survivorship_orders(work, fields, survivorship)
+    golden, survivors = golden_records(
+        work, labels, value_columns, identity_order=["_source_line"], value_order=["__modified", "__completeness", "_source_line"],
+        value_ascending=[False, False, True], field_orders=orders,
+    )
+    merged = survivors.to_numpy() != live.index.to_numpy()
+    rows = live.loc[merged]
+    lineage = pd.DataFrame({
+        "entity": name, "row_key": rows["row_key"].to_numpy(), "source_id": rows["source_id"].to_numpy(),
+        "external_id": rows["external_id"].to_numpy(), "golden_external_id": rows["external_id"].to_numpy(), "rule": "repeated_id",
+    })
+    conflicts = _conflicts(live.loc[repeated], golden, survivors[repeated], name, [c for c in value_columns if not c.endswith("_source_id")])
+    return golden[live.columns].reset_index(drop=True), lineage, conflicts
+
+
+def _conflicts(rows: pd.DataFrame, golden: pd.DataFrame, survivors: pd.Series, name: str, columns: list[str]) -> pd.DataFrame:
+    import json
+
+    from handover.frames import is_missing, json_ready
+
+    ready = json_ready(rows[columns])
+    ready.index = rows.index
+    out = []
+    for survivor, members in ready.groupby(survivors.to_numpy()):
+        keys = json.dumps(rows.loc[members.index, "row_key"].tolist(), ensure_ascii=False)
+        for column in columns:
+            seen = [v for v in dict.fromkeys(members[column]) if not is_missing(v)]
+            if len(seen) > 1:
+                kept = json_ready(golden.loc[[survivor], [column]]).iat[0, 0]
+                out.append({"entity": name, "external_id": golden.at[survivor, "external_id"], "field": column,
+                            "kept": None if kept is None else str(kept), "seen": json.dumps(seen, ensure_ascii=False, default=str), "row_keys": keys})
+    return pd.DataFrame(out, columns=CONFLICT_COLUMNS)

@@ -6,7 +6,7 @@ Nothing is dropped: a row leaves as a record, or in quarantine / excluded / line
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -15,20 +15,14 @@ import pandas as pd
 from handover.cleaning.normalize import clean, clean_text
 from handover.frames import as_text
 from handover.cleaning.enrich import enrich
-from handover.cleaning.golden import deduplicate
+from handover.cleaning.golden import CONFLICT_COLUMNS, deduplicate, merge_repeated_ids
+from handover.cleaning.links import LinkTarget, link_target, resolve_link
 from handover.dedup.guards import guard_rows
 from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
-from handover.spec import EntitySpec, MigrationSpec, SpecError, where_in_spec
+from handover.spec import EntitySpec, LinkSpec, MigrationSpec, SpecError, where_in_spec
 from handover.staging import ledger_columns
 
-
-
-@dataclass
-class LinkTarget:
-    """What a linked entity's cleaned stage produced, for resolving references to it."""
-
-    resolve: dict[str, str] = field(default_factory=dict)  # source id (merged ids too) -> golden external id
-    unavailable: dict[str, str] = field(default_factory=dict)  # source id -> why it is not there
+__all__ = ["CleanResult", "LinkTarget", "clean_entity", "link_target"]
 
 
 @dataclass
@@ -40,7 +34,17 @@ class CleanResult:
     issues: pd.DataFrame
     changes: pd.DataFrame
     review: pd.DataFrame  # pairs a reviewer must decide: left_id, right_id (external ids), probability
-    guards: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ledger_columns("dedup_guards")))
+    conflicts: pd.DataFrame = None  # type: ignore[assignment]  # values repeated rows of one source id disagree on
+    conversions: pd.DataFrame = None  # type: ignore[assignment]  # leads: what each became (ledger.conversions)
+    guards: pd.DataFrame = None  # type: ignore[assignment]  # per dedup guard: on or off, what it held back (ledger.dedup_guards)
+
+    def __post_init__(self) -> None:
+        if self.conflicts is None:
+            self.conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
+        if self.conversions is None:
+            self.conversions = pd.DataFrame(columns=ledger_columns("conversions"))
+        if self.guards is None:
+            self.guards = pd.DataFrame(columns=ledger_columns("dedup_guards"))
 
     def link_target(self) -> LinkTarget:
         return link_target(self.records, self.lineage, self.quarantine, self.excluded)
@@ -126,10 +130,11 @@ def _excluded_mask(raw: pd.DataFrame, spec: MigrationSpec, name: str, entity: En
 
 
 def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[str, LinkTarget] | None = None,
-                 decisions: pd.DataFrame | None = None, lookups: dict | None = None) -> CleanResult:
+                 decisions: pd.DataFrame | None = None, lookups: dict | None = None, converted: pd.DataFrame | None = None) -> CleanResult:
     """Clean one entity's raw rows. `links` holds the cleaned result of every entity this one links to;
     `decisions` are a reviewer's match / no_match decisions on pairs (external ids); `lookups` feed
-    fill rules (e.g. accounts: domain -> name)."""
+    fill rules (e.g. accounts: domain -> name); `converted`: ledger.conversions rows of leads converted into
+    this entity, whose records join the entity's own before duplicates are merged."""
     from handover.naming import column_key
 
     entity = spec.entities[name]
@@ -138,7 +143,8 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     keys = row_keys(raw)
     source_columns = [c for c in raw.columns if c not in RAW_META]
     buckets = _Buckets(name, raw, keys, source_columns)
-    column = {c: column_key(c) for c in [entity.id, entity.owner or entity.id, *entity.links.values()]}
+    link_columns = [c for specs in entity.link_specs().values() for s in specs for c in s.columns]
+    column = {c: column_key(c) for c in [entity.id, entity.owner_column or entity.id, *link_columns]}
     field_specs = entity.field_specs(name)
     for spec_field in field_specs.values():
         column[spec_field.from_] = column_key(spec_field.from_)
@@ -212,43 +218,59 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
     records["source_id"] = source_ids
     records["external_id"] = external_id(source.system, name, source_ids)
     records["row_key"] = keys
-    records["owner_source_id"] = as_text(clean_text(raw[column[entity.owner]]).values) if entity.owner else None
+    records["owner_source_id"] = as_text(clean_text(raw[column[entity.owner_column]]).values) if entity.owner else None
+    if isinstance(entity.owner, LinkSpec) and entity.owner.key_fields:
+        records["owner_source_id"] = _owner_by_key(raw, entity.owner, (links or {}).get("owner", LinkTarget()), alive, options, buckets, source_ids)
     records[SOURCE_FILE] = raw[SOURCE_FILE]
     records[SOURCE_LINE] = source_lines(raw)
 
     lineage_parts = []
-    same, conflict, first_line = _repeated_ids(raw, source_ids, source_columns, alive)
-    buckets.quarantine_rows(conflict, "duplicate_id", entity.id, "id already used at line " + first_line + " with different values", source_ids)
+    same, _edited, _first_line = _repeated_ids(raw, source_ids, source_columns, alive)
     if same.any():
         lineage_parts.append(pd.DataFrame({
             "entity": name, "row_key": keys[same], "source_id": source_ids[same], "external_id": records.loc[same, "external_id"],
             "golden_external_id": records.loc[same, "external_id"], "rule": "repeated_line",
         }))
-    alive &= ~(same | conflict)
+    alive &= ~same
 
     extras = _extras(raw, source_columns, set(column.values()), entity.keep_unmapped, invalid, originals, alive)
     for key, kept in enrichment.extras.items():
         for i in np.flatnonzero((alive & kept.notna()).to_numpy()):
             extras[i][key] = kept.iat[i]
-    for link_name, link_column in entity.links.items():
-        target = (links or {}).get(link_name, LinkTarget())
-        ids = as_text(clean_text(raw[column_key(link_column)]).values)
-        resolved = ids.map(target.resolve)
-        why = ids.map(target.unavailable)
-        unresolved = alive & ids.notna() & resolved.isna()
-        code = ("link_to_" + why.fillna("missing").astype(str)).where(why.notna(), "orphan_link")
-        buckets.issue_rows(unresolved, link_name, code, ids, source_ids)
-        for i in np.flatnonzero(unresolved.to_numpy()):
-            extras[i].setdefault("unresolved_links", {})[link_name] = ids.iat[i]
-        records[f"{link_name}_source_id"] = ids
-        records[f"{link_name}_external_id"] = resolved.astype(object).where(resolved.notna(), None)
+    for link_name, link_specs in entity.link_specs().items():
+        outcome = resolve_link(raw, link_specs, (links or {}).get(link_name, LinkTarget()), alive, options)
+        unresolved = alive & outcome.problem.notna()
+        dropped = unresolved & (outcome.policy == "quarantine")
+        buckets.quarantine_rows(dropped, outcome.problem, link_name, outcome.detail, source_ids)
+        alive &= ~dropped
+        flagged = unresolved & ~dropped
+        buckets.issue_rows(flagged, link_name, outcome.problem, outcome.source_value.where(outcome.detail.isna(), outcome.detail), source_ids)
+        for i in np.flatnonzero(flagged.to_numpy()):
+            extras[i].setdefault("unresolved_links", {})[link_name] = outcome.source_value.iat[i]
+        records[f"{link_name}_source_id"] = outcome.source_value
+        records[f"{link_name}_external_id"] = outcome.external_id
 
     live = records.loc[alive].copy()
     live["extras"] = [extras[i] for i in np.flatnonzero(alive.to_numpy())]
+    live, repeated_lineage, conflicts = merge_repeated_ids(live, name, entity)
+    lineage_parts.append(repeated_lineage)
+    if converted is not None and not converted.empty:
+        from handover.cleaning.convert import converted_records
+
+        products, product_quarantine, product_issues = converted_records(converted, name, spec, links or {})
+        live = pd.concat([live, products[[c for c in live.columns if c in products]]], ignore_index=True)
+        buckets.quarantine.append(product_quarantine)
+        buckets.issues.append(product_issues)
     dedup = deduplicate(live, name, entity, decisions)
     live = dedup.records
     if not dedup.lineage.empty:
         lineage_parts.append(dedup.lineage)
+    conversions = None
+    if spec.converts_into(name):
+        from handover.cleaning.convert import convert_leads
+
+        conversions, converted_lineage = convert_leads(live, name, spec)
+        lineage_parts.append(converted_lineage)
     live["extras"] = [json.dumps(e, ensure_ascii=False, sort_keys=True, default=str) if e else None for e in live["extras"]]
 
     excluded_frame = pd.DataFrame({
@@ -263,6 +285,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
         guards=pd.DataFrame(guard_rows(name, dedup.guards) if dedup.resolved else [], columns=ledger_columns("dedup_guards")),
+        conflicts=conflicts, conversions=conversions,
     )
 
 
@@ -300,11 +323,13 @@ def _extras(raw: pd.DataFrame, source_columns: list[str], used: set[str], keep_u
     return extras
 
 
-def link_target(records: pd.DataFrame, lineage: pd.DataFrame, quarantine: pd.DataFrame, excluded: pd.DataFrame) -> LinkTarget:
-    resolve = dict(zip(records["source_id"], records["external_id"]))
-    resolve.update(zip(lineage["source_id"], lineage["golden_external_id"]))
-    unavailable = {sid: "excluded" for sid in excluded["source_id"].dropna()}
-    unavailable.update({sid: "quarantined" for sid in quarantine["source_id"].dropna()})
-    for sid in resolve:
-        unavailable.pop(sid, None)
-    return LinkTarget(resolve, unavailable)
+def _owner_by_key(raw: pd.DataFrame, owner: LinkSpec, target: LinkTarget, alive: pd.Series, options: dict,
+                  buckets: _Buckets, source_ids: pd.Series) -> pd.Series:
+    """Owner source ids for an owner column that names owners by another unique field (a full name, an e-mail).
+    A name no owner holds stays as written: the mapped stage gives such records to the fallback owner."""
+    outcome = resolve_link(raw, [owner], target, alive, options)
+    source_of = target.source_id_of()
+    ids = outcome.external_id.map(source_of)
+    flagged = alive & outcome.problem.notna()
+    buckets.issue_rows(flagged, "owner", outcome.problem, outcome.source_value.where(outcome.detail.isna(), outcome.detail), source_ids)
+    return ids.where(ids.notna(), outcome.source_value).astype(object)

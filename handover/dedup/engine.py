@@ -19,7 +19,6 @@ from handover.dedup.blocking import candidate_pairs, rules_for
 from handover.dedup.cluster import REFUSED_WEAK_LINK, Edges, _components, cluster
 from handover.dedup.guards import SHARED_VALUE_RECORDS, drop_shared_values, parse_guards
 from handover.dedup.model import connect, names_sql, organisational, present_columns, score_pairs
-from handover.entities import ENTITIES
 from handover.dedup.prepare import CANONICAL, PREPARED_COLUMNS, RULE_KEYS, as_arrow_strings, prepare_into
 
 # Exact rules are for keys that identify one entity. A company's domain (and its name with it) is shared by
@@ -163,8 +162,6 @@ def resolve(
     contacts and accounts; other entities (and other columns) merge by exact rules only."""
     say = progress or (lambda _m: None)
     on = parse_guards(guards)
-    if entity not in ENTITIES:
-        raise ValueError(f"unknown entity {entity!r}; valid: {', '.join(ENTITIES)}")
     if probabilistic is not None and entity not in CANONICAL:
         raise ValueError(f"probabilistic matching is for {' and '.join(CANONICAL)}, not {entity!r}")
     if "id" not in frame.columns:

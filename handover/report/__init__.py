@@ -35,7 +35,9 @@ def report_path(spec: MigrationSpec) -> Path:
     return spec.work_dir / "reports" / REPORT_NAME
 
 
-def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per_entity: int = ROWS_PER_ENTITY) -> dict[str, Any]:
+def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per_entity: int = ROWS_PER_ENTITY,
+                partial: str | None = None) -> dict[str, Any]:
+    """`partial`: why the run stopped, for the report of a run that did not finish (shown first, in red)."""
     ensure_ledger(con)
     report_dir = report_path(spec).parent
     order = {e: i for i, e in enumerate(spec.ordered_entities())}
@@ -51,7 +53,7 @@ def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per
     docs_prefix = relative_href(docs_dir, report_dir)
     for gate in gates:
         gate["link"] = f"{docs_prefix}/{gate['href']}"
-    all_ok = bool(accounting) and all(r["balanced"] for r in accounting) and all(r["ok"] for r in comparison)
+    all_ok = not partial and bool(accounting) and all(r["balanced"] for r in accounting) and all(r["ok"] for r in comparison)
     return {
         "accounting": accounting,
         "chart": accounting_chart(accounting),
@@ -71,6 +73,7 @@ def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per
         "docs_index": f"{docs_prefix}/index.html" if (docs_dir / "index.html").is_file() else None,
         "all_ok": all_ok,
         "rows_per_entity": rows_per_entity,
+        "partial": partial,
     }
 
 

@@ -47,7 +47,8 @@ def show_value(value: Any) -> str:
     return shorten(value)
 
 
-def _source_column(spec: MigrationSpec, entity: str, field: str | None) -> str | None:
+def source_column(spec: MigrationSpec, entity: str, field: str | None) -> str | None:
+    """The source column a canonical field (or link, id, owner) is read from."""
     if not field or entity not in spec.entities:
         return None
     entity_spec = spec.entities[entity]
@@ -55,15 +56,15 @@ def _source_column(spec: MigrationSpec, entity: str, field: str | None) -> str |
     if field in specs:
         return specs[field].from_
     if field in entity_spec.links:
-        return entity_spec.links[field]
+        return ", ".join(c for s in entity_spec.link_specs()[field] for c in s.columns)
     if field in ("id", "source_id"):
         return entity_spec.id
     if field in ("owner", "owner_id") and entity_spec.owner:
-        return entity_spec.owner
+        return entity_spec.owner_column
     return None
 
 
-def _raw_values(text: str | None) -> dict[str, Any]:
+def raw_values(text: str | None) -> dict[str, Any]:
     try:
         values = json.loads(text) if text else {}
     except ValueError:
@@ -88,10 +89,10 @@ def quarantine(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, entity: str,
     rows = []
     for key in keys:
         found = by_key.get(key["row_key"], [])
-        raw = next((_raw_values(p["raw"]) for p in found if p["raw"]), {})
+        raw = next((raw_values(p["raw"]) for p in found if p["raw"]), {})
         shown = []
         for p in found:
-            column = _source_column(spec, entity, p["field"])
+            column = source_column(spec, entity, p["field"])
             shown.append({
                 "stage": p["stage"], "field": p["field"] or "", "reason": p["reason"] or "", "detail": p["detail"] or "",
                 "column": column or "", "value": show_value(raw.get(column)) if column and column in raw else "",

@@ -1,6 +1,10 @@
 """The Dagster UI: `dagster-webserver -w workspace.yaml` serves every stage asset with its description and gates.
 
-The server gets its own DAGSTER_HOME and a spec in a temporary folder (HANDOVER_SPECS), so nothing under
+Two migrations are loaded at once (the demo and a differently shaped one), as a data engineer with several
+running would have them: each stage is its own group, tags name stage and entity, owners come from the spec,
+and each migration has its own job, sensor and (when the spec has one) schedule.
+
+The server gets its own DAGSTER_HOME and specs in a temporary folder (HANDOVER_SPECS), so nothing under
 the repository's .handover/ is read or written."""
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ import psutil
 import pytest
 
 from tests.conftest import ROOT, write_spec
+from tests.unit.gates_support import write_spec as orbit_write_spec
 
 pytestmark = pytest.mark.ui
 
 HOST = "127.0.0.1"
 MIGRATION = "ui_demo"
+OTHER = "orbit"  # tests/unit/gates_support.py: German exports, three entities, no owners
+OTHER_ENTITIES = ("account", "contact", "deal")
 STARTUP_TIMEOUT = 90
 STAGES = ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled")
 ENTITIES = ("owner", "account", "contact", "deal", "activity")
@@ -55,12 +62,30 @@ query AssetNodes {
     description
     groupName
     jobNames
+    kinds
+    tags { key value }
+    owners { __typename ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
     assetChecksOrError {
       __typename
       ... on AssetChecks { checks { name blocking description } }
       ... on AssetCheckNeedsMigrationError { message }
       ... on AssetCheckNeedsUserCodeUpgrade { message }
       ... on AssetCheckNeedsAgentUpgradeError { message }
+    }
+  }
+}
+"""
+
+
+AUTOMATION_QUERY = """
+query Automation {
+  repositoriesOrError {
+    ... on RepositoryConnection {
+      nodes {
+        jobs { name description }
+        sensors { name sensorState { status } targets { pipelineName } }
+        schedules { name cronSchedule executionTimezone pipelineName }
+      }
     }
   }
 }
@@ -142,11 +167,13 @@ def webserver(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> I
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     # Its own migration name, so the assets served can only have come from this spec.
     spec = write_spec(folder, small_export, migration=MIGRATION)
+    other = orbit_write_spec(folder / OTHER, automation={"schedule": "0 2 * * 1-5", "timezone": "Europe/Berlin"},
+                             maintainers=["anna.kraus@orbit.example.de", "team:vertrieb"])
     port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "HANDOVER_SPECS": str(spec),
+        "HANDOVER_SPECS": os.pathsep.join([str(spec), str(other)]),
         "GX_ANALYTICS_ENABLED": "false",
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
@@ -172,16 +199,40 @@ def asset_nodes(webserver: Webserver) -> dict[tuple[str, ...], dict]:
     return {tuple(node["assetKey"]["path"]): node for node in nodes}
 
 
-def test_every_stage_asset_is_served_with_its_description(webserver: Webserver, asset_nodes: dict) -> None:
+def test_every_stage_asset_of_both_migrations_is_served_readably(webserver: Webserver, asset_nodes: dict) -> None:
     expected = {(webserver.migration, stage, entity) for stage in STAGES for entity in ENTITIES}
     expected.add((webserver.migration, "reconciled", "report"))
     expected |= {(webserver.migration, "review", "account"), (webserver.migration, "review", "contact")}
+    expected |= {(OTHER, stage, entity) for stage in STAGES for entity in OTHER_ENTITIES} | {(OTHER, "reconciled", "report")}
     assert set(asset_nodes) == expected
+    owners = {webserver.migration: [{"__typename": "TeamAssetOwner", "team": "crm-migration"}],
+              OTHER: [{"__typename": "UserAssetOwner", "email": "anna.kraus@orbit.example.de"}, {"__typename": "TeamAssetOwner", "team": "vertrieb"}]}
     for path in expected:
         node = asset_nodes[path]
+        migration, stage, name = path
         assert (node["description"] or "").strip(), f"{'/'.join(path)} has no description in the UI"
-        assert node["groupName"] == webserver.migration
-        assert f"{webserver.migration}_migrate" in node["jobNames"], path
+        assert node["groupName"] == f"{migration}_{stage}", path
+        assert [j for j in node["jobNames"] if not j.startswith("__")] == [f"{migration}_migrate"], path
+        tags = {t["key"]: t["value"] for t in node["tags"]}
+        assert tags["handover/migration"] == migration and tags["handover/stage"] == stage, path
+        assert tags.get("handover/entity") == (None if name == "report" else name), path
+        assert node["owners"] == owners[migration], path
+        assert node["kinds"], path
+
+
+def test_each_migration_has_its_job_sensor_and_schedule(webserver: Webserver) -> None:
+    with httpx.Client(base_url=webserver.url, timeout=60, trust_env=False) as client:
+        [repository] = webserver.graphql(client, AUTOMATION_QUERY)["repositoriesOrError"]["nodes"]
+    jobs = {job["name"] for job in repository["jobs"]}
+    assert {f"{webserver.migration}_migrate", f"{OTHER}_migrate"} <= jobs
+    sensors = {s["name"]: s for s in repository["sensors"]}
+    assert set(sensors) == {f"{webserver.migration}_export_changed", f"{OTHER}_export_changed"}
+    for migration in (webserver.migration, OTHER):
+        sensor = sensors[f"{migration}_export_changed"]
+        assert sensor["targets"] == [{"pipelineName": f"{migration}_migrate"}]
+        assert sensor["sensorState"]["status"] == "STOPPED"  # switched on by a person, not by loading the code
+    assert repository["schedules"] == [{"name": f"{OTHER}_schedule", "cronSchedule": "0 2 * * 1-5",
+                                        "executionTimezone": "Europe/Berlin", "pipelineName": f"{OTHER}_migrate"}]
 
 
 @pytest.mark.parametrize("stage", ["cleaned", "mapped"])

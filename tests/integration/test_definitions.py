@@ -108,3 +108,46 @@ def test_dagster_definitions_validate(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "All code locations passed validation" in output, output
+
+
+def test_two_migrations_side_by_side_each_readable_as_stages(small_spec: Path, tmp_path: Path) -> None:
+    """The demo and a differently shaped migration (no owners, three entities, no maintainers, a schedule) in one
+    Definitions: each stage its own group, tags name stage and entity, owners are the spec's maintainers, every
+    asset points at its code, and each migration has its own job, sensor and alert."""
+    from tests.unit.gates_support import orbit_spec
+
+    demo = load_spec(small_spec)
+    orbit = orbit_spec(tmp_path / "orbit", automation={"schedule": "0 2 * * *", "timezone": "Europe/Berlin"})
+    built = build_definitions([demo, orbit])
+    graph = built.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+    assert keys == expected_keys("demo") | {dg.AssetKey(["orbit", s, e]) for s in STAGES for e in ("account", "contact", "deal")} | {
+        dg.AssetKey(["orbit", "reconciled", "report"])}
+    for asset_key in keys:
+        node = graph.get(asset_key)
+        migration, stage, name = asset_key.path
+        assert node.group_name == f"{migration}_{stage}", asset_key
+        assert node.tags["handover/migration"] == migration and node.tags["handover/stage"] == stage
+        if name != "report":
+            assert node.tags["handover/entity"] == name
+        assert node.owners == (["team:crm-migration"] if migration == "demo" else []), asset_key
+        assert node.kinds, asset_key
+        references = node.metadata["dagster/code_references"].code_references
+        assert references and Path(references[0].file_path).is_relative_to(ROOT / "assets"), asset_key
+    assert {graph.get(k).group_name for k in keys} == {f"{m}_{s}" for m in ("demo", "orbit") for s in STAGES} | {"demo_review"}
+    for spec in (demo, orbit):
+        job = built.resolve_job_def(f"{spec.migration}_migrate")
+        assert set(job.asset_layer.selected_asset_keys) == {k for k in keys if k.path[0] == spec.migration}
+        assert job.tags["handover/migration"] == spec.migration
+        sensor = built.resolve_sensor_def(f"{spec.migration}_export_changed")
+        assert sensor.job_name == job.name
+        assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+        assert f"{spec.migration}_alerts" in built.resources
+    schedule = built.resolve_schedule_def("orbit_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 2 * * *", "Europe/Berlin", "orbit_migrate")
+    assert [s.name for s in built.schedules] == ["orbit_schedule"]  # the demo has none
+    # a failed step of any asset (not only of the job) raises the migration's own alert
+    raw_contact = graph.assets_def_for_key(dg.AssetKey(["orbit", "raw", "contact"]))
+    assert {h.name for h in raw_contact.hook_defs} == {"orbit_failure_alert"}
+    cleaned_check = next(c for c in built.asset_checks if dg.AssetKey(["orbit", "raw", "deal"]) in {k.asset_key for k in c.check_keys})
+    assert {h.name for h in cleaned_check.hook_defs} == {"orbit_failure_alert"}

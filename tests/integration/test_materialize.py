@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -144,6 +145,13 @@ def test_failing_gate_stops_the_stages_after_it(tmp_path: Path, small_export: Pa
     assert first.value.startswith("expect_table_row_count_to_be_between: observed ") and "cleaned/contact.json expectations[0]" in first.value
     assert failed[0].metadata["status"].value == "failed"
 
+    # the failed step raised an alert, in the gate's own words, with its Data Docs page
+    alerts = [json.loads(line) for line in (spec.work_dir / "alerts" / "failures.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [a["step"] for a in alerts] == [failed[0].asset_key.to_python_identifier()], alerts
+    assert alerts[0]["run_id"] == result.run_id and alerts[0]["migration"] == "demo"
+    assert alerts[0]["message"].startswith("demo/cleaned/contact expectations: expect_table_row_count_to_be_between")
+    assert alerts[0]["failed_gates"][0]["data_docs"].endswith("/cleaned/contact.html")
+
 
 def test_merges_agree_with_the_generators_truth(migrated, small_export: Path) -> None:
     """Pairwise precision and recall of the contact merges against the duplicates the generator injected."""
@@ -172,3 +180,52 @@ def test_cleaned_contacts_say_which_phones_are_mobiles(migrated) -> None:
     # +86 1xx numbers are mobiles where the number is allocated; unallocated ranges stay unknown (None)
     assert chinese_mobile.get("mobile", 0) > 5 * chinese_mobile.get(None, 0)
     assert "fixed_line" not in chinese_mobile
+
+
+STAGE_TABLES = {"raw": "raw", "cleaned": "cleaned", "mapped": "mapped"}
+
+
+def test_every_stage_asset_has_the_metadata_dagster_users_expect(migrated) -> None:
+    spec, result, _ = migrated
+    materialized = {e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()}
+    con = duckdb.connect(str(spec.staging_path), read_only=True)
+    try:
+        for stage in ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled"):
+            for entity in spec.ordered_entities():
+                metadata = materialized[dg.AssetKey(["demo", stage, entity])]
+                where = f"demo/{stage}/{entity}"
+                rows, columns = metadata["dagster/row_count"].value, metadata["dagster/column_schema"].value.columns
+                name = metadata["dagster/table_name"].value if "dagster/table_name" in metadata else None
+                assert len(columns) > 2, where
+                preview = metadata["preview"].value
+                assert preview.startswith(f"{min(rows, 10)} of {rows} rows"), (where, preview[:80])
+                assert preview.count("\n|") == min(rows, 10) + 2, where  # header, separator, one line per row
+                if stage in STAGE_TABLES:
+                    assert name == f"staging.{stage}.{entity}", where
+                    assert rows == con.execute(f'SELECT count(*) FROM {stage}."{entity}"').fetchone()[0], where
+                    described = {r[0] for r in con.execute(f'DESCRIBE {stage}."{entity}"').fetchall()}
+                    assert {c.name for c in columns} == described, where
+                elif stage == "loaded":
+                    assert name == "staging.ledger.loads"
+                    assert rows == con.execute("SELECT count(*) FROM ledger.loads WHERE entity = ?", [entity]).fetchone()[0]
+                elif stage == "backup":
+                    assert name.endswith(f"{entity}.parquet") and Path(name).exists()
+                    assert rows == materialized[dg.AssetKey(["demo", "raw", entity])]["dagster/row_count"].value
+                else:  # reconciled: what the target holds, read back
+                    assert rows == metadata["target_records"].value
+    finally:
+        con.close()
+    # how each file was read: the encoding chosen and the delimiter, or the worksheet
+    contacts = materialized[dg.AssetKey(["demo", "raw", "contact"])]["read_as"].value
+    assert contacts.startswith("- contacts.csv: encoding ") and "delimiter comma" in contacts
+    deals = materialized[dg.AssetKey(["demo", "raw", "deal"])]["read_as"].value
+    assert "deals.xlsx: sheet " in deals
+    # cleaned says what it quarantined, where from, and the value refused
+    sample = materialized[dg.AssetKey(["demo", "cleaned", "contact"])]["quarantine_sample"].value
+    heading = re.fullmatch(r"(\d+) of (\d+) problems shown, on (\d+) quarantined rows", sample.splitlines()[0])
+    assert heading, sample.splitlines()[0]
+    shown, problems, rows = map(int, heading.groups())
+    assert shown == min(10, problems) and 0 < rows <= problems
+    assert sample.count("\n| contacts.csv:") == shown
+    assert "| where | source_id | field | reason | detail | value |" in sample
+    assert "contacts.csv:" in sample

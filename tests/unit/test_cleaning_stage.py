@@ -148,13 +148,22 @@ def test_invalid_optional_email_keeps_the_record_and_the_original(tmp_path: Path
     assert result.quarantine.empty
 
 
-def test_same_id_with_different_values_is_a_duplicate_id(tmp_path: Path) -> None:
-    raw = raw_frame("contacts.csv", CONTACT_COLUMNS, [contact("C1", email="a@x.com"), contact("C1", email="b@x.com")])
+def test_same_id_with_different_values_is_one_record_with_its_conflicts_listed(tmp_path: Path) -> None:
+    raw = raw_frame("contacts.csv", CONTACT_COLUMNS, [
+        contact("C1", email="a@x.com"), contact("C2"), contact("C1", email="b@x.com", phone="+86 138 1234 5678"),
+    ])
     result = clean_entity(raw, "contact", make_spec(tmp_path))
-    q = row_of(result.quarantine, "contacts.csv:3")
-    assert q["reason"] == "duplicate_id" and "line 2" in q["detail"]
-    assert result.records["row_key"].tolist() == ["contacts.csv:2"]
-    assert result.lineage.empty
+    assert result.quarantine.empty
+    assert sorted(result.records["source_id"]) == ["C1", "C2"]
+    golden = result.records.set_index("source_id").loc["C1"]
+    # identity of the first row, values from the most complete (no modified time to say which is the latest)
+    assert golden["row_key"] == "contacts.csv:2" and golden["email"] == "b@x.com" and golden["phone"] == "+8613812345678"
+    assert result.lineage[["row_key", "external_id", "golden_external_id", "rule"]].to_dict("records") == [
+        {"row_key": "contacts.csv:4", "external_id": golden["external_id"], "golden_external_id": golden["external_id"], "rule": "repeated_id"}]
+    conflicts = result.conflicts.set_index("field")
+    assert list(conflicts.index) == ["email"]  # a value one row lacks is no conflict
+    assert conflicts.loc["email", "kept"] == "b@x.com" and json.loads(conflicts.loc["email", "seen"]) == ["a@x.com", "b@x.com"]
+    assert json.loads(conflicts.loc["email", "row_keys"]) == ["contacts.csv:2", "contacts.csv:4"]
 
 
 # --- excluded and lineage --------------------------------------------------------------------------
@@ -311,6 +320,6 @@ def test_every_row_leaves_exactly_once(tmp_path: Path) -> None:
     result = clean_entity(raw, "contact", spec, {"account": account_result.link_target()})
     assert_each_row_once(raw, result)
     assert sorted(result.records["source_id"]) == ["C1", "C4", "C5", "C7"]  # C1 is the golden record of C2 and C11
-    assert sorted(result.quarantine["reason"]) == ["duplicate_id", "invalid_email", "malformed_csv", "missing_id", "required_missing"]
-    assert sorted(result.lineage["rule"]) == ["exact:email", "exact:email", "repeated_line"]
+    assert sorted(result.quarantine["reason"]) == ["invalid_email", "malformed_csv", "missing_id", "required_missing"]
+    assert sorted(result.lineage["rule"]) == ["exact:email", "exact:email", "repeated_id", "repeated_line"]
     assert result.excluded["source_id"].tolist() == ["C9"]

@@ -18,7 +18,8 @@ from dlt.extract.source import DltSource
 from dlt.sources import DltResource
 
 from connectors.sources.files.encodings import EncodingChoice
-from connectors.sources.files.helpers import Export, ExportError, file_encoding, read_export, read_header
+from connectors.sources.files.helpers import Export, ExportError, csv_delimiter, file_encoding, read_export, read_header
+from connectors.sources.files.model import delimiter_name
 from connectors.sources.files.settings import XLSX_SUFFIXES
 from handover.naming import column_key
 from handover.ports import SourceProblem, Stream
@@ -91,7 +92,8 @@ def how_read(folder: Path, table: ExportTable, file: str) -> str:
         from connectors.sources.files.workbook import read_xlsx
 
         return read_xlsx(path, table.sheet, header_only=True, columns=table.columns).describe()
-    return f"{file}: encoding {file_encoding(path, table.encoding, table.region)}"
+    delimiter = delimiter_name(csv_delimiter(path, table.encoding, table.region))
+    return f"{file}: encoding {file_encoding(path, table.encoding, table.region)}, {delimiter}"
 
 
 def _schema() -> dlt.Schema:

@@ -190,7 +190,7 @@ def read_csv(path: Path, encoding: str = "auto", region: str | None = None) -> E
     text = data.decode(choice.encoding, errors="surrogateescape").lstrip("\ufeff")
     lines = _lines(text)
     header_at, delimiter, header = _header(path, lines)
-    export = Export(path, choice.encoding, header, header_keys(header), encoding_reason=choice.reason)
+    export = Export(path, choice.encoding, header, header_keys(header), encoding_reason=choice.reason, delimiter=delimiter)
     undecodable = _UNDECODABLE.search(text) is not None
     export.records = list(_parse_csv_lines(lines, delimiter, len(header), header_at + 1, choice.encoding, hint, undecodable))
     return export
@@ -233,9 +233,19 @@ def read_header(path: Path, encoding: str = "auto", sheet: str | None = None, re
     _check_exists(path)
     if path.suffix.lower() in XLSX_SUFFIXES:
         return read_xlsx(path, sheet, header_only=True, columns=columns).header
+    return _csv_head(path, encoding, region)[1]
+
+
+def csv_delimiter(path: Path, encoding: str = "auto", region: str | None = None) -> str:
+    """The delimiter a CSV export is read with, chosen from its header as for reading it."""
+    _check_exists(path)
+    return _csv_head(path, encoding, region)[0]
+
+
+def _csv_head(path: Path, encoding: str, region: str | None) -> tuple[str, list[str]]:
     data = path.read_bytes()
     _refuse_non_text(path, data)
     choice = file_encoding(path, encoding, region)
     head = data[:_HEADER_BYTES] + data[_HEADER_BYTES:].split(b"\n", 1)[0]  # the header needs no more than the start
-    _, _, header = _header(path, _lines(head.decode(choice.encoding, errors="replace").lstrip("\ufeff")), truncated=len(head) < len(data))
-    return header
+    _, delimiter, header = _header(path, _lines(head.decode(choice.encoding, errors="replace").lstrip("\ufeff")), truncated=len(head) < len(data))
+    return delimiter, header

@@ -30,11 +30,19 @@ class Export:
     encoding_reason: str | None = None  # how `auto` decided, or "declared"
     sheet: str | None = None  # the worksheet read, for workbooks
     notes: list[str] = field(default_factory=list)  # what the reader did that a user should know (filled merged cells, ...)
+    delimiter: str | None = None  # for CSV files
 
     def describe(self) -> str:
         """One line for `handover validate` and the raw stage's metadata: how this file was read."""
         how = f"sheet {self.sheet!r}" if self.sheet is not None else f"encoding {self.encoding} ({self.encoding_reason})"
+        if self.delimiter is not None:
+            how += f", {delimiter_name(self.delimiter)}"
         return f"{self.path.name}: {how}" + "".join(f"; {n}" for n in self.notes)
+
+
+def delimiter_name(delimiter: str) -> str:
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    return f"delimiter {names[delimiter]}" if delimiter in names else f"delimiter {delimiter!r}"
 
 
 def header_keys(header: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ import pandas as pd
 from connectors.targets.duckdb_crm.settings import (
     EMAIL_PATTERN, ID_PREFIX, MAX_STRING, MAX_TEXT, NON_NEGATIVE, REQUIRED, SHORT_TEXT_TYPES, SQL_TYPES, table_of,
 )
+from handover.crypto import CryptoError, connect_duckdb
 from handover.ports import CREATED, REJECTED, UPDATED, Capabilities, EntitySchema, TargetError, empty_results, results_frame
 
 SYSTEM_COLUMNS = ("id", "external_id", "owner_id", "system_created_at", "system_modified_at")
@@ -35,13 +36,15 @@ class DuckDBCRM:
         read_modified_since=True, create_fields=True, delete=True,
     )
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, key: str | None = None):
         self.path = Path(path)
         if self.path.is_dir():
             raise TargetError(f"{self.path} is a folder; the DuckDB target needs a file path (e.g. {self.path / 'newcrm.duckdb'})")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path))
+            self.con = connect_duckdb(self.path, key, retries=5)
+        except CryptoError as exc:
+            raise TargetError(f"the DuckDB target: {exc}") from None
         except (OSError, duckdb.Error) as exc:
             raise TargetError(f"cannot open the DuckDB target {self.path}: {str(exc).splitlines()[0]}") from None
         self.schemas: dict[str, EntitySchema] = {}
@@ -217,6 +220,9 @@ class DuckDBCRM:
         frame = rows.loc[found].drop(columns=["external_id"]).copy()
         if "owner_external_id" in frame:
             frame["owner_id"] = self._ids_of("owner", frame.pop("owner_external_id"))
+        for link, linked in (self.schemas[entity].links if entity in self.schemas else {}).items():
+            if f"{link}_external_id" in frame:
+                frame[f"{link}_id"] = self._ids_of(linked, frame.pop(f"{link}_external_id"))
         frame.insert(0, "id", target_ids[found])
         frame.insert(1, "external_id", rows.loc[found, "external_id"])
         stamp = datetime.now().astimezone()
