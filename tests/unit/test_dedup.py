@@ -127,7 +127,7 @@ def test_account_exact_rules():
 def test_unknown_rule_field_lists_valid_ones(contacts):
     with pytest.raises(ValueError, match="valid: .*email.*phone"):
         resolve(contacts.head(5), "contact", rules=["email", "shoe_size"])
-    with pytest.raises(ValueError, match="entity"):
+    with pytest.raises(ValueError, match="probabilistic matching is for contact and account, not 'lead'"):
         resolve(contacts.head(5), "lead")
 
 
