@@ -129,6 +129,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             if spec.converts_into(entity):
                 replace_ledger_rows(con, "conversions", entity, ledger_frame("conversions", result.conversions))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
+            replace_ledger_rows(con, "dedup_guards", entity, ledger_frame("dedup_guards", result.guards))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="cleaned")

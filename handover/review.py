@@ -88,15 +88,19 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
 
 
 def queue_summary(con) -> pd.DataFrame:
-    """Per entity: pairs in the review queue, and of those the pairs at or above the match threshold
-    that a guard held back, one column per guard (ledger.review.reason). For the run summary and the
-    reconciliation report."""
+    """Per entity: pairs in the review queue, of those the pairs at or above the match threshold that a
+    guard held back (held_by_<guard>, from ledger.review.reason), and what each guard held back in all
+    (guard_<guard>, from ledger.dedup_guards: pairs, records for shared_values; None when the guard was
+    switched off). For the run summary and the reconciliation report."""
+    from handover.dedup.guards import GUARDS
     from handover.staging import ensure_ledger
 
     ensure_ledger(con)
-    return con.execute("""
-        SELECT entity, count(*) AS pairs_to_review,
-               count(*) FILTER (WHERE reason = 'names') AS held_by_names,
-               count(*) FILTER (WHERE reason = 'shared_evidence') AS held_by_shared_evidence,
-               count(*) FILTER (WHERE reason = 'weak_links') AS held_by_weak_links
-        FROM ledger.review GROUP BY entity ORDER BY entity""").df()
+    held = ", ".join(f"count(*) FILTER (WHERE reason = '{g}') AS held_by_{g}" for g in GUARDS if g != "shared_values")
+    queue = con.execute(f"SELECT entity, count(*) AS pairs_to_review, {held} FROM ledger.review GROUP BY entity").df()
+    totals = ", ".join(f"max(CASE WHEN guard = '{g}' AND enabled THEN held END) AS guard_{g}" for g in GUARDS)
+    guards = con.execute(f"SELECT entity, {totals} FROM ledger.dedup_guards GROUP BY entity").df()
+    out = queue.merge(guards, on="entity", how="outer")
+    counts = [c for c in queue.columns if c != "entity"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    return out.sort_values("entity").reset_index(drop=True)

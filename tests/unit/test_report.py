@@ -97,6 +97,9 @@ def build_staging(spec: MigrationSpec, *, approvals: bool = False) -> duckdb.Duc
     append_ledger_rows(con, "review", ledger_frame("review", [
         {"entity": "account", "left_id": "acme:account:0", "right_id": "acme:account:1", "probability": 0.81},
         {"entity": "account", "left_id": "acme:account:0", "right_id": "acme:account:2", "probability": 0.88}]))
+    append_ledger_rows(con, "dedup_guards", ledger_frame("dedup_guards", [
+        {"entity": "account", "guard": "shared_values", "enabled": True, "held": 42, "unit": "records"},
+        {"entity": "account", "guard": "names", "enabled": False, "held": 0, "unit": "pairs"}]))
     replace_table(con, "reconciled", "accounting", _frame([
         {"entity": "owner", "extracted": 4, "loaded": 2, "merged": 1, "quarantined": 0, "rejected": 0, "excluded": 1,
          "unaccounted": 0, "double_counted": 0, "phantom": 0, "remainder": 0, "balanced": True},
@@ -241,6 +244,11 @@ def test_review_queue_counts_and_links_the_queue_file(report: BeautifulSoup) -> 
     assert link["href"] == "../review/account.csv"  # relative: the work folder can be zipped and mailed
     sample = _cells(report.select_one("table.review-sample tbody tr"))
     assert sample[:3] == ["0.81", "acme:account:0", "acme:account:1"] and sample[3] == "Acme GmbH ACME G.m.b.H."
+
+
+def test_review_section_shows_what_each_dedup_guard_held_back(report: BeautifulSoup) -> None:
+    rows = [_cells(r)[:3] for r in report.select('table.dedup-guards[data-entity="account"] tbody tr')]
+    assert rows == [["names", "off", "–"], ["shared_values", "on", "42 records"]]
 
 
 def test_approvals_empty_state_and_rows(spec: MigrationSpec, report: BeautifulSoup) -> None:
