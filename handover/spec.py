@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from handover.entities import ENTITIES, FIELD_TYPES, TEXT_TYPES, VIRTUAL_FIELDS, canonical_fields, linked_entity
 from handover.spec_entities import (
-    ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_names,
+    ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_encodings, file_names,
     link_problems, link_specs,
 )
 from handover.strict_yaml import StrictYamlError, compose_strict
@@ -140,8 +140,14 @@ class SalesforceSource(_ApiSource):
     version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
 
 
-SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource, Field(discriminator="type")]
-API_SOURCES = (HubSpotSource, SalesforceSource)
+class PipedriveSource(_ApiSource):
+    """A Pipedrive company account read through its API v2: each entity's `from` names an object (users, organizations, persons, deals, activities)."""
+
+    type: Literal["pipedrive"] = "pipedrive"
+
+
+SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource | PipedriveSource, Field(discriminator="type")]
+API_SOURCES = (HubSpotSource, SalesforceSource, PipedriveSource)
 
 
 class _TargetBase(_Model):
@@ -194,7 +200,15 @@ class SalesforceTarget(_TargetBase):
     bulk_above: int = Field(2000, ge=1, description="An entity with more records to send than this is loaded with Bulk API 2.0.")
 
 
-TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget, Field(discriminator="type")]
+class PipedriveTarget(_TargetBase):
+    """A Pipedrive company account: lookup-then-write through the ledger (Pipedrive has no upsert by external id), owners by e-mail."""
+
+    type: Literal["pipedrive"] = "pipedrive"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:API_TOKEN@COMPANY.pipedrive.com.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> Pipedrive object, over the defaults (account: organizations, contact: persons, deal: deals, activity: activities).")
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget | PipedriveTarget, Field(discriminator="type")]
 
 
 class TableStream(_Model):
@@ -324,6 +338,11 @@ class EntitySpec(_Model):
     def file_columns(self) -> dict[str, dict[str, str]]:
         """file -> {column the spec names: the file's own header}, for files whose headers differ."""
         return {} if isinstance(self.from_, TableStream) else file_columns(self.from_)
+
+    @property
+    def file_encodings(self) -> dict[str, str]:
+        """file -> its own encoding, for files of one entity in different encodings."""
+        return {} if isinstance(self.from_, TableStream) else file_encodings(self.from_)
 
     @property
     def owner_column(self) -> str | None:
@@ -530,10 +549,23 @@ class MigrationSpec(_Model):
         """link -> entity it points at, for entity `name`."""
         return {link: self.linked(name, link) for link in self.entities[name].links}
 
+    def key_fields_into(self, name: str) -> list[str]:
+        """Fields of entity `name` that links from any entity match on (its business keys)."""
+        fields: dict[str, None] = {}
+        for other, entity in self.entities.items():
+            for link, specs in entity.link_specs().items():
+                if self.linked(other, link) == name:
+                    fields.update(dict.fromkeys(f for s in specs for f in s.key_fields))
+            if name == "owner" and isinstance(entity.owner, LinkSpec):
+                fields.update(dict.fromkeys(entity.owner.key_fields))
+        return list(fields)
+
     def converts_into(self, name: str) -> dict[str, dict[str, str]]:
         """entity -> {its field: lead field}: what `name` (a lead) is converted into; empty when it is loaded as it is."""
         entity = self.entities[name]
-        return entity.convert.targets(set(entity.fields)) if entity.convert else {}
+        if not entity.convert:
+            return {}
+        return entity.convert.targets(set(entity.fields), lambda e: set(self.entities[e].fields) if e in self.entities else set())
 
     def ordered_entities(self) -> list[str]:
         """Entities in an order where every entity comes after those it links to (and leads before what they become):
@@ -693,7 +725,7 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 
 _UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef", "LinkSpec", "SourceFile", "ConvertSpec"}
-_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce"}}
+_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce", "pipedrive"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce", "pipedrive"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:
