@@ -77,6 +77,7 @@ def replicate(url: str, copies: int) -> int:
     return total
 
 
+DEFAULT_BACKEND = sql_source.BACKEND
 SERVER_PROCESSES = {"MariaDB": ("mariadbd", "mysqld"), "PostgreSQL": ("postgres",)}
 
 
@@ -143,7 +144,8 @@ def main() -> None:
                 rate, per_cpu = rows / extract_s, rows / max(cpu_s, 1e-9)
                 # Client and server work at once: two idle cores give about 2 CPU-seconds per second.
                 idle = 2 * per_cpu
-                worst = idle if worst is None else min(worst, idle)
+                if backend == DEFAULT_BACKEND:  # the target is judged on what the source uses
+                    worst = idle if worst is None else min(worst, idle)
                 load = os.getloadavg()
                 print(f"{server:<10} {backend:<10} {rows:>9,} rows  extract {extract_s:6.1f} s = {rate:>9,.0f} rows/s wall, "
                       f"{cpu_s:6.1f} CPU-s (client {client_s:.1f}, server {server_s:.1f}) = {per_cpu:>9,.0f} rows/CPU-s   to raw {total_s:6.1f} s = {rows / total_s:>9,.0f} rows/s   "
@@ -151,7 +153,7 @@ def main() -> None:
         finally:
             drop(server, url)
     if worst is not None:
-        print(f"target >= {TARGET:,} rows/s extracting on 2 cores: slowest {worst:,.0f} rows/s on 2 idle cores (2 x rows per CPU-second "
+        print(f"target >= {TARGET:,} rows/s extracting on 2 cores ({DEFAULT_BACKEND}, the source's backend): slowest {worst:,.0f} rows/s on 2 idle cores (2 x rows per CPU-second "
               f"of client and server) -> {'met' if worst >= TARGET else 'NOT met'}; the wall-clock rates above share the cores with the load shown")
 
 
