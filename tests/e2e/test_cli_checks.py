@@ -199,3 +199,14 @@ def test_staging_held_open_by_another_program_is_named_with_its_process(tmp_path
     assert result.returncode == 2, said
     assert f"{staging} is held open by process {holder.pid} (a DuckDB file allows one writer)" in said
     assert "Traceback" not in said and "IOException" not in said
+
+
+def test_from_a_stage_needs_the_stages_before_it(tmp_path: Path, small_export: Path) -> None:
+    spec = write_spec(tmp_path, small_export)
+    result = handover("run", str(spec), "--from", "loaded")
+    assert result.returncode == 2, result.stderr
+    assert "--from loaded reuses the mapped stage" in result.stderr and "run the migration without --from first" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "work" / "newcrm.duckdb").exists()
+    backwards = handover("run", str(spec), "--from", "mapped", "--until", "cleaned")
+    assert backwards.returncode == 2 and "--from mapped comes after --until cleaned" in backwards.stderr, backwards.stderr
