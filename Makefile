@@ -2,6 +2,8 @@
 # make test: install what the tests need (Debian's Chromium for the browser tests), run the suite.
 # make ui: the Dagster UI on 127.0.0.1:3000 and, beside it, the Data Docs and reports on 127.0.0.1:3001.
 PYTHON ?= python3.11
+# The suite runs on every core CI has (two): one test file per worker, so a file's fixtures are built once.
+TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -48,7 +50,7 @@ test: $(STAMP) $(CHROMIUM)
 	$(FEBRL)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(FEBRL)
@@ -57,6 +59,8 @@ bench: $(STAMP)
 	-$(BIN)/python bench/dedup_compare.py
 	$(BIN)/python bench/dedup_synth.py --rows 1000000
 	$(BIN)/python bench/pg_target.py
+	$(BIN)/python bench/sql_extract.py
+	$(BIN)/python bench/trust_bench.py
 	$(BIN)/python bench/saas.py
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml

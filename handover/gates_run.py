@@ -86,6 +86,8 @@ def run_stage_gate(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, stage: s
 
 def quarantine_facts(con: duckdb.DuckDBPyConnection, entity: str, stage: str) -> QuarantineFacts:
     extracted = con.execute(f'SELECT count(*) FROM raw."{entity}"').fetchone()[0] if table_exists(con, "raw", entity) else 0
+    if table_exists(con, "ledger", "conversions"):  # records leads became count as rows of the entity they became
+        extracted += con.execute("SELECT count(*) FROM ledger.conversions WHERE to_entity = ?", [entity]).fetchone()[0]
     if not table_exists(con, "ledger", "quarantine"):
         return QuarantineFacts(int(extracted), 0, [])
     stages = list(QUARANTINE_STAGES[stage])

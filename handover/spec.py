@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from handover.entities import ENTITIES, FIELD_TYPES, TEXT_TYPES, VIRTUAL_FIELDS, canonical_fields, linked_entity
 from handover.spec_entities import (
-    ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_names,
+    ConvertSpec, FromValue, LinkSpec, LinkValue, convert_problems, entity_name_problems, file_columns, file_encodings, file_names,
     link_problems, link_specs,
 )
 from handover.strict_yaml import StrictYamlError, compose_strict
@@ -340,6 +340,11 @@ class EntitySpec(_Model):
         return {} if isinstance(self.from_, TableStream) else file_columns(self.from_)
 
     @property
+    def file_encodings(self) -> dict[str, str]:
+        """file -> its own encoding, for files of one entity in different encodings."""
+        return {} if isinstance(self.from_, TableStream) else file_encodings(self.from_)
+
+    @property
     def owner_column(self) -> str | None:
         return self.owner.columns[0] if isinstance(self.owner, LinkSpec) else self.owner
 
@@ -544,10 +549,23 @@ class MigrationSpec(_Model):
         """link -> entity it points at, for entity `name`."""
         return {link: self.linked(name, link) for link in self.entities[name].links}
 
+    def key_fields_into(self, name: str) -> list[str]:
+        """Fields of entity `name` that links from any entity match on (its business keys)."""
+        fields: dict[str, None] = {}
+        for other, entity in self.entities.items():
+            for link, specs in entity.link_specs().items():
+                if self.linked(other, link) == name:
+                    fields.update(dict.fromkeys(f for s in specs for f in s.key_fields))
+            if name == "owner" and isinstance(entity.owner, LinkSpec):
+                fields.update(dict.fromkeys(entity.owner.key_fields))
+        return list(fields)
+
     def converts_into(self, name: str) -> dict[str, dict[str, str]]:
         """entity -> {its field: lead field}: what `name` (a lead) is converted into; empty when it is loaded as it is."""
         entity = self.entities[name]
-        return entity.convert.targets(set(entity.fields)) if entity.convert else {}
+        if not entity.convert:
+            return {}
+        return entity.convert.targets(set(entity.fields), lambda e: set(self.entities[e].fields) if e in self.entities else set())
 
     def ordered_entities(self) -> list[str]:
         """Entities in an order where every entity comes after those it links to (and leads before what they become):

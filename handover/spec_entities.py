@@ -62,6 +62,7 @@ class SourceFile(_Model):
     columns: dict[str, str] = Field(
         default_factory=dict, description="Column the spec names -> this file's header for it, e.g. {线索ID: Lead ID}.",
     )
+    encoding: str | None = Field(None, description="This file's encoding, when it differs from the entity's or the source's.")
 
 
 FromValue = str | SourceFile
@@ -75,14 +76,17 @@ class ConvertSpec(_Model):
     account: dict[str, str] | None = Field(None, description="Account field -> lead field; made when the lead names a company (`name`).")
     deal: dict[str, str] | None = Field(None, description="Deal field -> lead field; made only when the lead has an amount.")
 
-    def targets(self, lead_fields: set[str]) -> dict[str, dict[str, str]]:
-        """entity -> {its field: lead field}, for every entity leads are converted into."""
+    def targets(self, lead_fields: set[str], fields_of) -> dict[str, dict[str, str]]:
+        """entity -> {its field: lead field}, for every entity leads are converted into. `{}` takes the usual fields
+        the lead has and the entity maps; `fields_of(entity)`: the fields an entity maps (empty if not migrated)."""
+        have = set(lead_fields) | ({"first_name", "last_name"} if "full_name" in lead_fields else set())  # split by cleaning
         out = {}
         for entity in ("account", "contact", "deal"):
             given = getattr(self, entity)
             if given is None:
                 continue
-            out[entity] = dict(given) if given else {t: f for t, f in CONVERSION_FIELDS[entity].items() if f in lead_fields}
+            known = fields_of(entity)
+            out[entity] = dict(given) if given else {t: f for t, f in CONVERSION_FIELDS[entity].items() if f in have and t in known}
         return out
 
 
@@ -137,7 +141,7 @@ def convert_problems(name: str, convert: ConvertSpec | None, lead_fields: set[st
     if name != "lead":
         return [(base, f"convert is for leads; {name} records are loaded as they are")]
     problems: list[tuple[tuple, str]] = []
-    targets = convert.targets(lead_fields)
+    targets = convert.targets(lead_fields, lambda e: fields_of(e) if e in entities else set())
     if not targets:
         problems.append((base, "convert names no entity: give contact, account and/or deal"))
     for entity, mapping in targets.items():
@@ -148,7 +152,7 @@ def convert_problems(name: str, convert: ConvertSpec | None, lead_fields: set[st
         for target_field, lead_field in mapping.items():
             if target_field not in known:
                 problems.append((base + (entity, target_field), f"{entity} has no field {target_field!r}; mapped fields: {', '.join(sorted(known))}"))
-            if lead_field not in lead_fields:
+            if lead_field not in lead_fields | ({"first_name", "last_name"} if "full_name" in lead_fields else set()):
                 problems.append((base + (entity, target_field), f"lead field {lead_field!r} is not mapped; mapped fields: {', '.join(sorted(lead_fields))}"))
     if "deal" in targets and "amount" not in targets["deal"]:
         problems.append((base + ("deal",), "a deal is made from a lead that has an amount: map the deal's amount"))
@@ -161,6 +165,12 @@ def file_names(value: str | list[FromValue]) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [v.file if isinstance(v, SourceFile) else v for v in value]
+
+
+def file_encodings(value: str | list[FromValue]) -> dict[str, str]:
+    if isinstance(value, str):
+        return {}
+    return {v.file: v.encoding for v in value if isinstance(v, SourceFile) and v.encoding}
 
 
 def file_columns(value: str | list[FromValue]) -> dict[str, dict[str, str]]:

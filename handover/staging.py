@@ -22,11 +22,16 @@ LEDGER_TABLES: dict[str, str] = {
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
     # reason: "between thresholds", or the guard that held back a pair at or above the match threshold
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
+    # per dedup guard (handover.dedup.guards): switched on or not, and what it held back (pairs; records for shared_values)
+    "dedup_guards": "entity VARCHAR, guard VARCHAR, enabled BOOLEAN, held BIGINT, unit VARCHAR",
     # Leads converted for a target that keeps none (handover.cleaning.convert): the lead, and each record it became.
     "conversions": """entity VARCHAR, row_key VARCHAR, external_id VARCHAR, to_entity VARCHAR, to_row_key VARCHAR,
         to_source_id VARCHAR, to_external_id VARCHAR, record VARCHAR""",
     # Values that repeated rows of one source id disagree on; the golden record kept `kept` (by survivorship).
     "conflicts": "entity VARCHAR, external_id VARCHAR, field VARCHAR, kept VARCHAR, seen VARCHAR, row_keys VARCHAR",
+    # The business-key values of records merged into a golden record (a name variant, an old e-mail), so links that
+    # name a merged-away record by its key still find the golden one (handover.cleaning.links).
+    "aliases": "entity VARCHAR, golden_external_id VARCHAR, row_key VARCHAR, keys VARCHAR",
     "loads": """entity VARCHAR, external_id VARCHAR, row_key VARCHAR, content_hash VARCHAR, target_id VARCHAR,
         status VARCHAR, error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, retryable BOOLEAN, target_version VARCHAR""",
     "load_events": """entity VARCHAR, external_id VARCHAR, content_hash VARCHAR, target_id VARCHAR, status VARCHAR,

@@ -14,7 +14,9 @@ def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
 
         tables = [
             ExportTable(name=name, files=tuple(entity.files), encoding=entity.encoding or spec.source.encoding, sheet=entity.sheet,
-                        columns=tuple(dict.fromkeys(source_columns(entity, name).values())), region=spec.source.default_region)
+                        columns=tuple(dict.fromkeys(source_columns(entity, name).values())), region=spec.source.default_region,
+                        renames=tuple((file, tuple(headers.items())) for file, headers in entity.file_columns.items()),
+                        encodings=tuple(entity.file_encodings.items()))
             for name, entity in spec.entities.items()
         ]
         return FilesCRM(spec.source_dir, spec.source.system, tables)

@@ -42,6 +42,8 @@ def convert_leads(golden: pd.DataFrame, name: str, spec: MigrationSpec) -> tuple
         if rows.empty:
             continue
         record = pd.DataFrame({field: rows[lead_field] for field, lead_field in mapping.items()}, index=rows.index)
+        if "name" in record and "full_name" in rows and entity != "account":  # a deal for a lead without a company: the person's name
+            record["name"] = record["name"].where(record["name"].notna(), rows["full_name"])
         record["owner_source_id"] = rows["owner_source_id"] if "owner_source_id" in rows else None
         for link, linked in _LINKED.get(entity, {}).items():
             if linked in made and link in spec.entities[entity].links:
@@ -57,7 +59,7 @@ def convert_leads(golden: pd.DataFrame, name: str, spec: MigrationSpec) -> tuple
         }))
     conversions = pd.concat(parts, ignore_index=True)
     first = conversions.drop_duplicates("row_key").set_index("row_key")["to_external_id"]
-    primary = next(iter(targets))
+    primary = "contact" if "contact" in targets else next(iter(targets))
     primary_ids = conversions.loc[conversions["to_entity"] == primary].set_index("row_key")["to_external_id"]
     lineage = pd.DataFrame({
         "entity": name, "row_key": golden["row_key"], "source_id": golden["source_id"], "external_id": golden["external_id"],

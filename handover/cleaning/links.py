@@ -9,6 +9,7 @@ row, as the link's spec says. Nothing is dropped.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ class LinkTarget:
     unavailable: dict[str, str] = field(default_factory=dict)  # source id -> why it is not there
     records: pd.DataFrame | None = field(default=None, compare=False, repr=False)  # the linked entity's cleaned records, for business keys
     types: dict[str, str] = field(default_factory=dict, compare=False)  # field -> type, to clean a key value as the field was cleaned
+    aliases: pd.DataFrame | None = field(default=None, compare=False, repr=False)  # keys of merged-away records: golden_external_id, keys (JSON)
     _indexes: dict[tuple[str, ...], dict[tuple, list[str]]] = field(default_factory=dict, compare=False, repr=False)
 
     def key_index(self, fields: list[str]) -> dict[tuple, list[str]]:
@@ -47,6 +49,16 @@ class LinkTarget:
                 holders = index.setdefault(values, [])
                 if external not in holders:
                     holders.append(external)
+            if self.aliases is not None and not self.aliases.empty:
+                old = pd.DataFrame([json.loads(k) for k in self.aliases["keys"]], index=self.aliases.index)
+                parts = [match_keys(old[f]) if f in old else pd.Series(None, index=old.index, dtype=object) for f in fields]
+                for i, external in enumerate(self.aliases["golden_external_id"]):
+                    values = tuple(p.iat[i] for p in parts)
+                    if any(v is None for v in values):
+                        continue
+                    holders = index.setdefault(values, [])
+                    if external not in holders:
+                        holders.append(external)
             self._indexes[key] = index
         return self._indexes[key]
 
@@ -56,14 +68,14 @@ class LinkTarget:
 
 
 def link_target(records: pd.DataFrame, lineage: pd.DataFrame, quarantine: pd.DataFrame, excluded: pd.DataFrame,
-                types: dict[str, str] | None = None) -> LinkTarget:
+                types: dict[str, str] | None = None, aliases: pd.DataFrame | None = None) -> LinkTarget:
     resolve = dict(zip(records["source_id"], records["external_id"]))
     resolve.update(zip(lineage["source_id"], lineage["golden_external_id"]))
     unavailable = {sid: "excluded" for sid in excluded["source_id"].dropna()}
     unavailable.update({sid: "quarantined" for sid in quarantine["source_id"].dropna()})
     for sid in resolve:
         unavailable.pop(sid, None)
-    return LinkTarget(resolve, unavailable, records, dict(types or {}))
+    return LinkTarget(resolve, unavailable, records, dict(types or {}), aliases)
 
 
 def _field_values(records: pd.DataFrame, name: str) -> pd.Series:
@@ -96,7 +108,7 @@ def _cleaned_like(values: pd.Series, kind: str | None, options: dict) -> pd.Seri
     legal forms spelled the standard way. Values that field's cleaner rejects are compared as written."""
     if kind in (None, "string", "text", "picklist"):
         return values
-    if kind == "url":
+    if kind in ("url", "domain"):
         from handover.cleaning.contact import url_domain
 
         return url_domain(values)
@@ -118,11 +130,7 @@ def resolve_link(raw: pd.DataFrame, specs: list[LinkSpec], target: LinkTarget, a
     from handover.naming import column_key
 
     index = raw.index
-    external = pd.Series(None, index=index, dtype=object)
-    said = pd.Series(None, index=index, dtype=object)
-    problem = pd.Series(None, index=index, dtype=object)
-    detail = pd.Series(None, index=index, dtype=object)
-    policy = pd.Series(None, index=index, dtype=object)
+    external, said, problem, detail, policy = (pd.Series([None] * len(index), index=index, dtype=object) for _ in range(5))
     for spec in specs:
         columns = [as_text(clean_text(raw[column_key(c)]).values) for c in spec.columns]
         present = pd.concat(columns, axis=1).notna().all(axis=1) if columns else pd.Series(False, index=index)
@@ -142,14 +150,15 @@ def resolve_link(raw: pd.DataFrame, specs: list[LinkSpec], target: LinkTarget, a
             policy[fresh] = spec.missing
         else:
             index_of = target.key_index(spec.key_fields)
-            keys = [match_keys(_cleaned_like(c, target.types.get(f), options)) for c, f in zip(columns, spec.key_fields)]
+            kinds = [target.types.get(f, "domain" if f == "domain" else None) for f in spec.key_fields]
+            keys = [match_keys(_cleaned_like(c, k, options)) for c, k in zip(columns, kinds)]
             rows = np.flatnonzero(todo.to_numpy())
             for i in rows:
                 candidates = index_of.get(tuple(k.iat[i] for k in keys), [])
                 if len(candidates) == 1:
                     external.iat[i] = candidates[0]
                     problem.iat[i] = detail.iat[i] = policy.iat[i] = None
-                elif problem.iat[i] is None:
+                elif pd.isna(problem.iat[i]):
                     looked_for = " and ".join(f"{f} = {c.iat[i]!r}" for f, c in zip(spec.key_fields, columns))
                     if candidates:
                         shown = ", ".join(candidates[:_SHOWN_CANDIDATES]) + (" ..." if len(candidates) > _SHOWN_CANDIDATES else "")

@@ -17,6 +17,7 @@ from handover.frames import as_text
 from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import CONFLICT_COLUMNS, deduplicate, merge_repeated_ids
 from handover.cleaning.links import LinkTarget, link_target, resolve_link
+from handover.dedup.guards import guard_rows
 from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
 from handover.spec import EntitySpec, LinkSpec, MigrationSpec, SpecError, where_in_spec
 from handover.staging import ledger_columns
@@ -35,15 +36,21 @@ class CleanResult:
     review: pd.DataFrame  # pairs a reviewer must decide: left_id, right_id (external ids), probability
     conflicts: pd.DataFrame = None  # type: ignore[assignment]  # values repeated rows of one source id disagree on
     conversions: pd.DataFrame = None  # type: ignore[assignment]  # leads: what each became (ledger.conversions)
+    guards: pd.DataFrame = None  # type: ignore[assignment]  # per dedup guard: on or off, what it held back (ledger.dedup_guards)
 
     def __post_init__(self) -> None:
         if self.conflicts is None:
             self.conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
         if self.conversions is None:
             self.conversions = pd.DataFrame(columns=ledger_columns("conversions"))
+        if self.guards is None:
+            self.guards = pd.DataFrame(columns=ledger_columns("dedup_guards"))
+
+    field_types: dict[str, str] = None  # type: ignore[assignment]  # field -> type, to match business keys as cleaned
+    aliases: pd.DataFrame = None  # type: ignore[assignment]  # business keys of merged-away records (ledger.aliases)
 
     def link_target(self) -> LinkTarget:
-        return link_target(self.records, self.lineage, self.quarantine, self.excluded)
+        return link_target(self.records, self.lineage, self.quarantine, self.excluded, self.field_types, self.aliases)
 
 
 def external_id(system: str, entity: str, source_ids: pd.Series) -> pd.Series:
@@ -257,10 +264,12 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         live = pd.concat([live, products[[c for c in live.columns if c in products]]], ignore_index=True)
         buckets.quarantine.append(product_quarantine)
         buckets.issues.append(product_issues)
+    before_merge = live
     dedup = deduplicate(live, name, entity, decisions)
     live = dedup.records
     if not dedup.lineage.empty:
         lineage_parts.append(dedup.lineage)
+    aliases = _aliases(before_merge, dedup.lineage, name, spec.key_fields_into(name))
     conversions = None
     if spec.converts_into(name):
         from handover.cleaning.convert import convert_leads
@@ -280,8 +289,24 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         issues=_frame(buckets.issues, ledger_columns("issues")),
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
-        conflicts=conflicts, conversions=conversions,
+        guards=pd.DataFrame(guard_rows(name, dedup.guards) if dedup.resolved else [], columns=ledger_columns("dedup_guards")),
+        conflicts=conflicts, conversions=conversions, field_types={f: s.type for f, s in field_specs.items()}, aliases=aliases,
     )
+
+
+def _aliases(records: pd.DataFrame, lineage: pd.DataFrame, name: str, fields: list[str]) -> pd.DataFrame:
+    """The business-key values of every record of a merged cluster (the surviving one's own values too, which the
+    golden record may have replaced), with the golden record they went to."""
+    from handover.frames import json_ready
+
+    if not fields or lineage.empty:
+        return pd.DataFrame(columns=ledger_columns("aliases"))
+    merged = records.loc[records["row_key"].isin(lineage["row_key"]) | records["external_id"].isin(lineage["golden_external_id"])]
+    present = [f for f in fields if f in merged]
+    golden = merged["row_key"].map(dict(zip(lineage["row_key"], lineage["golden_external_id"]))).fillna(merged["external_id"])
+    values = json_ready(merged[present]) if present else pd.DataFrame(index=merged.index)
+    keys = [json.dumps({f: v for f, v in row.items() if v is not None}, ensure_ascii=False) for row in values.to_dict("records")]
+    return pd.DataFrame({"entity": name, "golden_external_id": golden.to_numpy(), "row_key": merged["row_key"].to_numpy(), "keys": keys})
 
 
 def _repeated_ids(raw: pd.DataFrame, source_ids: pd.Series, source_columns: list[str], alive: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:

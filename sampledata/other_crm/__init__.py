@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sampledata.other_crm.accounts import AccountNames, accounts_file, users_file
 from sampledata.other_crm.contacts import contacts_file
-from sampledata.other_crm.leads import leads_file
+from sampledata.other_crm.leads import leads_file, web_leads_file
 from sampledata.other_crm.ledger import Ledger
 from sampledata.other_crm.sales import activities_file, deals_file, tickets_file
 from sampledata.other_crm.world import World, build
 
 DEFAULT_SEED = 20250515
-FILE_KEYS = ("users", "accounts", "contacts", "leads", "deals", "activities", "tickets")
+FILE_KEYS = ("users", "accounts", "contacts", "leads", "deals", "activities", "tickets", "web_leads")
 
 
 def generate_export(out_dir: str | Path, scale: float = 1.0, seed: int = DEFAULT_SEED) -> dict[str, object]:
@@ -40,6 +40,7 @@ def generate_export(out_dir: str | Path, scale: float = 1.0, seed: int = DEFAULT
     deals_file(world, rng, ledger, names)
     activities_file(world, rng, ledger, names)
     tickets_file(world, rng, ledger, names)
+    web_leads_file(world, random.Random(seed + 1), ledger, names)  # its own draws: the other files stay as they were
     for key in FILE_KEYS:
         ledger.files[key].write(out)
     truth = {

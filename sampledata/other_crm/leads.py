@@ -1,4 +1,5 @@
-"""leads_cn.csv: a Chinese CRM's lead export (GB18030, Chinese headers), merged into the second vendor's export."""
+"""leads_cn.csv: a Chinese CRM's lead export (GB18030, Chinese headers), merged into the second vendor's export;
+Leads_web.csv: the English CRM's own web-form leads (UTF-8 with BOM, English headers, same fields)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,17 @@ LEADS_HEADER = [
     "创建时间",
     "最后跟进时间",
     "备注",
+    "预计金额",
 ]
+# Leads_web.csv: the same fields under the English CRM's names, in its own order.
+WEB_HEADERS = {
+    "Lead ID": "线索ID", "Lead Name": "线索名称", "Company": "公司名称", "Designation": "职位", "Email": "邮箱", "Mobile": "手机",
+    "Phone": "电话", "WeChat": "微信", "State": "省份", "City": "城市", "Street": "详细地址", "Lead Source": "线索来源",
+    "Lead Status": "线索状态", "Lead Owner": "负责人", "Created Time": "创建时间", "Last Activity Time": "最后跟进时间",
+    "Description": "备注", "Expected Revenue": "预计金额",
+}
+_WEB_STATUS = {"未处理": "Not Contacted", "跟进中": "Contacted", "已转化": "Qualified", "无效": "Junk Lead"}
+_WEB_SOURCE = {"官网": "Web Form", "展会": "Trade Show", "电话营销": "Cold Call", "转介绍": "Referral", "百度推广": "Online Ad", "微信": "Chat"}
 
 
 def _lead_row(
@@ -90,6 +101,7 @@ def leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
             "owner": owner.key,
             "also_a_contact": contact_key is not None,
         }
+        truth["amount"] = _with_amount(row, lead_id)
         rows.append(Pending(row, lead_id, truth))
         if n in duplicated:
             again = _lead_row(person, account, owner, rng, names, f"XS{2021 + n % 5}{500_000 + n:06d}")
@@ -97,7 +109,7 @@ def leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountN
                 again["线索名称"] = (
                     f"{person.last}{rng.choice(('总', '经理', '先生' if person.gender == 'm' else '女士'))}"
                 )
-            rows.append(Pending(again, again["线索ID"] or "", dict(truth)))
+            rows.append(Pending(again, again["线索ID"] or "", {**truth, "amount": _with_amount(again, again["线索ID"] or "")}))
         if n in repeated:
             edited = repeated[n] == "edited"
             copy = {**row, "线索状态": "已转化", "最后跟进时间": leads_time(moment(rng), rng)} if edited else dict(row)
@@ -178,3 +190,38 @@ def _bad_leads(world: World, rng: random.Random, names: AccountNames) -> list[Pe
         )
     )
     return out
+
+
+def _with_amount(row: dict[str, str | None], lead_id: str) -> float | None:
+    """An expected amount on about a third of the leads, written as the CRM's users typed it; returns its value.
+    Drawn from the lead's id, so the other files' random draws stay as they were."""
+    draw = random.Random(lead_id)
+    if draw.random() >= 0.35:
+        return None
+    value = draw.choice((8_000, 12_000, 50_000, 120_000, 300_000))
+    row["预计金额"] = draw.choice((f"¥{value:,}", str(value), f"{value:,}.00"))
+    return float(value)
+
+
+def web_leads_file(world: World, rng: random.Random, ledger: Ledger, names: AccountNames) -> None:
+    """Leads_web.csv: leads the English CRM's web forms collected, some of them people leads_cn.csv also holds."""
+    file = ExportFile("Leads_web.csv", "utf-8-sig", ",", "\n", list(WEB_HEADERS))
+    people = rng.sample(world.lead_people, max(2, round(len(world.lead_people) * 0.2)))
+    rows: list[Pending] = []
+    repeats: list[Pending] = []
+    repeated = chosen(rng, len(people), 0.03)
+    for n, (person, account) in enumerate(people):
+        owner = rng.choice(world.owners)
+        lead_id = f"WL{n + 1:05d}"
+        cn = _lead_row(person, account, owner, rng, names, lead_id)
+        truth = {"entity": person.cluster_id, "account": account.key if account else None, "owner": owner.key}
+        truth["amount"] = _with_amount(cn, lead_id)
+        cn["线索状态"] = _WEB_STATUS[cn["线索状态"] or "未处理"]
+        cn["线索来源"] = _WEB_SOURCE[cn["线索来源"] or "官网"]
+        row = {english: cn.get(chinese) for english, chinese in WEB_HEADERS.items()}
+        rows.append(Pending(row, lead_id, truth))
+        if n in repeated:
+            edited = repeated[n] == "edited"
+            copy = {**row, "Lead Status": "Qualified", "Designation": "Director"} if edited else dict(row)
+            repeats.append(Pending(copy, lead_id, dict(truth)))
+    ledger.write_all("web_leads", file, place_repeats(rows, repeats, rng))

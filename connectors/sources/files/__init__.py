@@ -38,17 +38,35 @@ class ExportTable:
     sheet: str | None = None
     columns: tuple[str, ...] = ()  # source columns the migration needs; their absence fails before loading
     region: str | None = None  # ISO region of the export (the source's default_region): ranks the encodings `auto` tries
+    # Files whose headers differ from the names the spec uses: (file, ((column the spec names, the file's header), ...))
+    renames: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    encodings: tuple[tuple[str, str], ...] = ()  # (file, its encoding) where it differs from `encoding`
+
+    def encoding_of(self, file: str) -> str:
+        return dict(self.encodings).get(file, self.encoding)
+
+    def headers_of(self, file: str) -> dict[str, str]:
+        """Column the spec names -> this file's header for it (only where they differ)."""
+        return dict(next((pairs for name, pairs in self.renames if name == file), ()))
+
+    def columns_of(self, file: str) -> tuple[str, ...]:
+        """The columns the migration needs, as this file names them."""
+        headers = self.headers_of(file)
+        return tuple(headers.get(c, c) for c in self.columns)
 
 
 def missing_columns(folder: Path, table: ExportTable, file: str) -> tuple[list[str], list[str]]:
     """(columns the table needs but the file lacks, the file's header)."""
-    header = read_header(folder / file, table.encoding, table.sheet, table.region, table.columns)
+    columns = table.columns_of(file)
+    header = read_header(folder / file, table.encoding_of(file), table.sheet, table.region, columns)
     keys = {column_key(h) for h in header}
-    return [c for c in table.columns if column_key(c) not in keys], header
+    return [c for c in columns if column_key(c) not in keys], header
 
 
-def export_to_arrow(export: Export, file_label: str) -> Iterator[pa.Table]:
-    names = export.keys + list(META_COLUMNS)
+def export_to_arrow(export: Export, file_label: str, renames: dict[str, str] | None = None) -> Iterator[pa.Table]:
+    """`renames`: this file's header -> the column the spec names, for a file whose headers differ from the others'."""
+    keys = {column_key(header): column_key(spec_name) for header, spec_name in (renames or {}).items()}
+    names = [keys.get(k, k) for k in export.keys] + list(META_COLUMNS)
     types = {LINE_COLUMN: pa.int64(), DELETED: pa.bool_()}
     schema = pa.schema([(n, types.get(n, pa.string())) for n in names])
     width = len(export.keys)
@@ -75,11 +93,11 @@ def _table_resource(folder: Path, table: ExportTable) -> DltResource:
             if missing:
                 raise ExportError(f"{folder / file}: no column {', '.join(map(repr, missing))}; the file has: {', '.join(header)}")
         for file in table.files:
-            export = read_export(folder / file, table.encoding, table.sheet, table.region, table.columns)
+            export = read_export(folder / file, table.encoding_of(file), table.sheet, table.region, table.columns_of(file))
             log.info("%s", export.describe())
             for note in export.notes:
                 log.warning("%s: %s", folder / file, note)
-            yield from export_to_arrow(export, file)
+            yield from export_to_arrow(export, file, {h: c for c, h in table.headers_of(file).items()})
 
     return dlt.resource(rows, name=table.name, write_disposition="replace")
 
@@ -91,9 +109,9 @@ def how_read(folder: Path, table: ExportTable, file: str) -> str:
     if path.suffix.lower() in XLSX_SUFFIXES:
         from connectors.sources.files.workbook import read_xlsx
 
-        return read_xlsx(path, table.sheet, header_only=True, columns=table.columns).describe()
-    delimiter = delimiter_name(csv_delimiter(path, table.encoding, table.region))
-    return f"{file}: encoding {file_encoding(path, table.encoding, table.region)}, {delimiter}"
+        return read_xlsx(path, table.sheet, header_only=True, columns=table.columns_of(file)).describe()
+    delimiter = delimiter_name(csv_delimiter(path, table.encoding_of(file), table.region))
+    return f"{file}: encoding {file_encoding(path, table.encoding_of(file), table.region)}, {delimiter}"
 
 
 def _schema() -> dlt.Schema:
@@ -131,7 +149,7 @@ class FilesCRM:
         return problems
 
     def discover(self) -> dict[str, list[str]]:
-        return {t.name: read_header(self.folder / t.files[0], t.encoding, t.sheet, t.region, t.columns) for t in self.tables}
+        return {t.name: read_header(self.folder / t.files[0], t.encoding_of(t.files[0]), t.sheet, t.region, t.columns_of(t.files[0])) for t in self.tables}
 
     def describe(self) -> list[str]:
         """How each file is read (the encoding `auto` chose and why, or the worksheet), for `handover validate`."""
