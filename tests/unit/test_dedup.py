@@ -125,8 +125,8 @@ def test_account_exact_rules():
 def test_unknown_rule_field_lists_valid_ones(contacts):
     with pytest.raises(ValueError, match="valid: .*email.*phone"):
         resolve(contacts.head(5), "contact", rules=["email", "shoe_size"])
-    with pytest.raises(ValueError, match="entity"):
-        resolve(contacts.head(5), "lead")
+    with pytest.raises(ValueError, match="probabilistic matching is for contact and account, not 'ticket'"):
+        resolve(contacts.head(5), "ticket")
 
 
 def test_exact_rules_cluster(contacts):
