@@ -59,6 +59,9 @@ bench: $(STAMP)
 	-$(BIN)/python bench/dedup_compare.py
 	$(BIN)/python bench/dedup_synth.py --rows 1000000
 	$(BIN)/python bench/pg_target.py
+	$(BIN)/python bench/sql_extract.py
+	$(BIN)/python bench/trust_bench.py
+	$(BIN)/python bench/saas.py
 
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m handover.docs_server --root $(CURDIR) --host $(DOCS_HOST) --port $(DOCS_PORT) & docs=$$!; \

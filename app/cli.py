@@ -39,9 +39,9 @@ def validate(spec_path: str) -> int:
     spec = load_spec(spec_path)
     report = run_checks(spec, describe=True)
     for line in report.reading:
-        out.print(f"reads   {escape(line)}", highlight=False)
+        out.print(f"reads   {escape(line)}", highlight=False, soft_wrap=True)
     for line in report.gates:
-        out.print(f"gate    {escape(line)}", highlight=False)
+        out.print(f"gate    {escape(line)}", highlight=False, soft_wrap=True)
     report.raise_if_any()
     out.print(f"{spec_path}: valid; {len(spec.entities)} entities: {', '.join(spec.ordered_entities())}")
     return EXIT_OK
@@ -99,7 +99,12 @@ def report(spec_path: str) -> int:
     spec = load_spec(spec_path)
     if not spec.staging_path.exists():
         raise UserError(f"{spec.staging_path}: no staging database; run the migration first")
-    con = connect(spec.staging_path)
+    from handover.crypto import CryptoError, spec_key
+
+    try:
+        con = connect(spec.staging_path, spec_key(spec))
+    except CryptoError as exc:
+        raise UserError(str(exc))
     try:
         out.print(str(write_report(con, spec)))
     finally:

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from app.errors import environment_message
+from app.errors import environment_message, explain
 from handover.spec import MigrationSpec
 
 USER_ERRORS = ("SpecError", "ExportError", "BackupError", "ReviewError", "UserError", "SourceError", "TargetError", "ApprovalError", "CryptoError")
@@ -124,18 +124,25 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
     from handover.review import queue_summary
     from handover.staging import ensure_ledger
 
-    accounting, loads, queue = [], {}, None
+    accounting, loads, queue, trouble = [], {}, None, []
     if spec.staging_path.exists():
-        con = connect_duckdb(spec.staging_path, spec_key(spec))
         try:
-            ensure_ledger(con)
-            accounting = _fresh_accounting(con, spec)
-            loads = _load_counts(con, outcome.run_ids, spec.ordered_entities())
-            queue = queue_summary(con)
-            if not outcome.ok:
-                _partial_report(con, spec, outcome, loads)
-        finally:
-            con.close()
+            con = connect_duckdb(spec.staging_path, spec_key(spec))
+            try:
+                ensure_ledger(con)
+                accounting = _fresh_accounting(con, spec)
+                loads = _load_counts(con, outcome.run_ids, spec.ordered_entities())
+                queue = queue_summary(con)
+                if not outcome.ok:
+                    _partial_report(con, spec, outcome, loads)
+            finally:
+                con.close()
+        except Exception as exc:  # noqa: BLE001 - a full disk must not hide why the run failed
+            message = explain(exc)
+            if message is None:
+                raise
+            same = any(f.message.endswith(message) for f in outcome.failures)
+            trouble.append("could not read the accounting or write the partial report, " + ("for the same reason" if same else message))
     title = (f"{spec.migration}: every extracted row accounted for" if outcome.ok and accounting and all(r["balanced"] for r in accounting)
              else f"{spec.migration}: accounting so far (the run did not finish)" if not outcome.ok
              else f"{spec.migration}: accounting so far (stopped after {outcome.stopped_after}, as asked)" if outcome.stopped_after
@@ -159,6 +166,8 @@ def print_summary(out: Console, spec: MigrationSpec, outcome: Outcome, seconds: 
     else:
         out.print("Review queue:          empty")
     _print_failure(out, outcome, loads)
+    for line in trouble:
+        out.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
     docs_index = spec.work_dir / "data_docs" / "index.html"
     report = spec.work_dir / "reports" / "reconciliation.html"
     if docs_index.exists():

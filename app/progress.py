@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 POLL_SECONDS = 0.25
 
@@ -52,10 +52,10 @@ class RunProgress:
         self.timings: dict[str, float] = {}
         self.current: dict[str, str] = {}  # step -> latest line it logged
         self.live = console.is_terminal and not quiet
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<44}"), BarColumn(), TextColumn("{task.fields[count]:>7}"),
                                  TimeElapsedColumn(), console=console, disable=not self.live, transient=False)
-        self.overall = self.progress.add_task(f"migrating {migration}", total=self.total)
-        self.now = self.progress.add_task("starting", total=None)
+        self.overall = self.progress.add_task(f"migrating {migration}", total=self.total, count=f"0/{self.total}")
+        self.now = self.progress.add_task("starting", total=None, count="")
         self._run_id: str | None = None
         self._cursor: str | None = None
         self._stop = threading.Event()
@@ -82,7 +82,7 @@ class RunProgress:
             self._thread.join(timeout=5)
         with self._lock:
             self._poll()
-        self.progress.update(self.overall, completed=self.total,
+        self.progress.update(self.overall, completed=self.total, count=f"{len(self.done | self.failed)}/{self.total}",
                              description=f"{'FAILED' if self.failed else 'finished'} {self.migration}")
         self.progress.update(self.now, visible=False)
         self.progress.stop()
@@ -128,7 +128,8 @@ class RunProgress:
             (self.failed if kind == "STEP_FAILURE" else self.done).add(step)
             status = "FAILED" if kind == "STEP_FAILURE" else "done"
             self._line(f"{status} {step_label(step, self.migration)} ({self.timings[step]:.1f} s)")
-            self.progress.update(self.overall, completed=len(self.done | self.failed))
+            finished = len(self.done | self.failed)
+            self.progress.update(self.overall, completed=finished, count=f"{finished}/{self.total}")
 
     def _line(self, text: str) -> None:
         """Piped output (CI logs) gets one line per step instead of a live display."""

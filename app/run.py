@@ -62,6 +62,8 @@ def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, 
         from_stage: str | None = None, until_stage: str | None = None) -> int:
     spec = load_spec(spec_path)
     preflight(spec)
+    # dlt logs a failed load's tracebacks to stderr itself; the summary tells the reason once (and Dagster keeps the logs).
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")
     if from_stage and until_stage and STAGE_ORDER.index(from_stage) > STAGE_ORDER.index(until_stage):
         from app.errors import UserError
 

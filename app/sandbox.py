@@ -52,7 +52,7 @@ def _print_urls(port: int, out) -> None:
     for api, url in base_urls("127.0.0.1", port).items():
         tokens = ", ".join(f"tenant {t}: {TOKENS[(api, t)][0]}" for t in ("a", "b"))
         print(f"{api:<11} {url}   ({tokens})", file=out)
-    print(f"connection URLs for specs: hubspot+http://:hs-a-token@127.0.0.1:{port}  salesforce+http://:sf-a-token@127.0.0.1:{port}", file=out)
+    print(f"connection URLs for specs (tenant a): http://:hs-a-token@127.0.0.1:{port} (HubSpot), http://:sf-a-token@127.0.0.1:{port} (Salesforce)", file=out)
 
 
 def start(folder: Path, port: int, config: str | None) -> int:

@@ -96,9 +96,12 @@ def undo(spec: MigrationSpec, run_id: str | None, list_only: bool, force: bool) 
                 state = f"undone by {row.undone_by}" if isinstance(row.undone_by, str) else "can be undone"
                 out.print(f"{row.run_id}  {row.first_at}  created {row.created}  updated {row.updated}  deleted {row.deleted}  {state}")
             return EXIT_OK
-        from app.cli import connection_urls
+        from app.checks import connection_urls
 
-        _, url = connection_urls(spec)
+        problems: list[str] = []
+        _, url = connection_urls(spec, problems)
+        if problems:
+            raise UserError("; ".join(problems))
         try:
             target = open_target(spec, url)
         except TargetError as exc:

@@ -57,7 +57,7 @@ def decide(cursor: dict, fingerprint: str | None) -> Decision:
         return Decision({**cursor, "seen": fingerprint}, False, "the export changed; waiting until it stops changing")
     if fingerprint == cursor.get("ran"):
         return Decision(cursor, False, "the export has not changed since the last run")
-    return Decision({**cursor, "ran": fingerprint}, True, "the export changed and has stopped changing")
+    return Decision({**cursor, "ran": fingerprint, "runs": cursor.get("runs", 0) + 1}, True, "the export changed and has stopped changing")
 
 
 def export_sensor(spec: MigrationSpec, job_name: str) -> dg.SensorDefinition:
@@ -74,7 +74,8 @@ def export_sensor(spec: MigrationSpec, job_name: str) -> dg.SensorDefinition:
         if not decision.run:
             return dg.SkipReason(decision.reason)
         export = decision.cursor["ran"]
-        return dg.RunRequest(run_key=f"{spec.migration}-{export[:16]}",
+        # Numbered: an export put back exactly as it was before a different one still gets its run.
+        return dg.RunRequest(run_key=f"{spec.migration}-{decision.cursor['runs']}-{export[:12]}",
                              tags={"handover/trigger": "export_changed", "handover/export": export[:16]})
 
     return sensor

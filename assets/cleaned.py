@@ -8,6 +8,8 @@ import pandas as pd
 
 from assets.common import counts_md, gate_spec, key, ledger_rows, parents, read_raw, read_stage, run_gate, shown, staging, staging_key
 from assets.metadata import quarantine_sample, relation_metadata, table_name
+from handover.crypto import spec_key
+from handover.pii import pii_fields
 from handover.cleaning.stage import LinkTarget, clean_entity, link_target
 from handover.review import harvest
 from handover.frames import apply_types
@@ -44,7 +46,7 @@ def _review_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             pairs = ledger_rows(con, "review", entity)
             records = read_stage(con, "cleaned", entity)
         fields = list(spec.entities[entity].field_specs(entity))
-        queue = write_queue(pairs, records, fields, queue_path, read_decisions(store))
+        queue = write_queue(pairs, records, fields, queue_path, read_decisions(store), masked=pii_fields(spec), key=spec_key(spec))
         return dg.MaterializeResult(metadata={
             "pending": len(queue), "queue": dg.MetadataValue.path(str(queue_path)), "decisions": dg.MetadataValue.path(str(store)),
         })
@@ -127,6 +129,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             if spec.converts_into(entity):
                 replace_ledger_rows(con, "conversions", entity, ledger_frame("conversions", result.conversions))
             replace_ledger_rows(con, "review", entity, ledger_frame("review", result.review))
+            replace_ledger_rows(con, "dedup_guards", entity, ledger_frame("dedup_guards", result.guards))
             replace_table(con, "cleaned", entity, apply_types(result.records, field_types))
             replace_ledger_rows(con, "quarantine", entity, ledger_frame("quarantine", result.quarantine), stage="cleaned")
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="cleaned")
@@ -134,7 +137,7 @@ def _cleaned_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             replace_ledger_rows(con, "lineage", entity, ledger_frame("lineage", result.lineage))
             replace_ledger_rows(con, "changes", entity, ledger_frame("changes", result.changes))
             stored = read_stage(con, "cleaned", entity)
-            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec.staging_path, "cleaned", entity))
+            shape = relation_metadata(con, f'cleaned."{entity}"', name=table_name(spec, "cleaned", entity))
         check = run_gate(spec, "cleaned", entity, stored, context.run_id)
         return dg.MaterializeResult(
             metadata={

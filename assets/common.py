@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import dagster as dg
 import pandas as pd
 
+from assets.metadata import TABLE_STAGES, table_name
 from assets.resources import staging_key
 from handover.naming import column_key
 from handover.ports import SOURCE_META, raw_order_sql
@@ -31,8 +32,10 @@ def tags(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict[str
 
 
 def shown(spec: MigrationSpec, stage: str, entity: str | None = None) -> dict:
-    """How a stage asset is shown in the UI: its group, tags and owners (the spec's maintainers)."""
-    return {"group_name": group(spec, stage), "tags": tags(spec, stage, entity), "owners": list(spec.maintainers)}
+    """How a stage asset is shown in the UI: its group, tags, owners (the spec's maintainers) and, for a stage
+    table, where its rows live (the UI's "Storage")."""
+    table = {"dagster/table_name": table_name(spec, stage, entity)} if entity and stage in TABLE_STAGES else {}
+    return {"group_name": group(spec, stage), "tags": tags(spec, stage, entity), "owners": list(spec.maintainers), "metadata": table}
 
 
 def parents(spec: MigrationSpec, entity: str, *, owner: bool) -> list[str]:

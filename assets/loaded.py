@@ -46,8 +46,10 @@ def _loaded_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
                                      progress=lambda done, total: context.log.info(f"{entity}: {done}/{total} sent"))
             finally:
                 target.close()
-            shape = relation_metadata(con, "ledger.loads", name=table_name(spec.staging_path, "ledger", "loads"),
-                                      where="entity = ?", params=[entity], order="external_id")
+            # The entity's outcomes as a relation of their own: what the metadata describes, and a handy query.
+            con.execute("CREATE SCHEMA IF NOT EXISTS loaded")
+            con.execute(f"CREATE OR REPLACE VIEW loaded.\"{entity}\" AS SELECT * FROM ledger.loads WHERE entity = '{entity}'")
+            shape = relation_metadata(con, f'loaded."{entity}"', name=table_name(spec, "loaded", entity), order="external_id")
         complete = bool(ledger["status"].notna().all()) and len(ledger) == len(mapped) and ledger["external_id"].is_unique
         statuses = ledger["status"].value_counts().to_dict()
         rejected = ledger[ledger["status"] == "rejected"]

@@ -42,7 +42,7 @@ def _mapped_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             replace_ledger_rows(con, "excluded", entity, ledger_frame("excluded", result.excluded), stage="mapped")
             replace_ledger_rows(con, "issues", entity, ledger_frame("issues", result.issues), stage="mapped")
             stored = read_stage(con, "mapped", entity)
-            shape = relation_metadata(con, f'mapped."{entity}"', name=table_name(spec.staging_path, "mapped", entity))
+            shape = relation_metadata(con, f'mapped."{entity}"', name=table_name(spec, "mapped", entity))
         check = run_gate(spec, "mapped", entity, stored, context.run_id)
         metadata = {
             **shape,

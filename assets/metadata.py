@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import dagster as dg
 import pandas as pd
 
+from assets.resources import staging_key, target_key
 from handover.naming import column_key
 from handover.report.sections import raw_values, show_value, source_column
 from handover.spec import MigrationSpec
@@ -21,19 +22,29 @@ CELL_CHARS = 40
 SAMPLE_ROWS = 10
 
 
-def table_name(staging_path, schema: str, table: str) -> str:
-    """database.schema.table, the database named after the staging file (as DuckDB names an attached file)."""
-    return f"{staging_path.stem}.{schema}.{table}"
+TABLE_STAGES = ("raw", "cleaned", "mapped", "loaded", "reconciled")
+
+
+def table_name(spec: MigrationSpec, stage: str, entity: str) -> str:
+    """Where a stage asset's rows live, as database.schema.table: a table (a view for loaded) in the migration's
+    staging database, named like its resource; reconciled is what the target holds. Unique per migration,
+    since Dagster links assets that share a table name."""
+    if stage == "reconciled":
+        return f"{target_key(spec)}.{entity}"
+    return f"{staging_key(spec)}.{stage}.{entity}"
 
 
 def cell(value: object, limit: int = CELL_CHARS) -> str:
-    """One value as Markdown table text: empty for nulls, one line, no bare pipe, at most `limit` characters."""
-    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
-        return ""
+    """One value as Markdown table text: empty for nulls, one line, no bare pipe or tag, at most `limit` characters."""
+    try:
+        if value is None or bool(pd.isna(value)):
+            return ""
+    except (TypeError, ValueError):  # a list or array: pd.isna answers per element
+        pass
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[:limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 def markdown_table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> str:

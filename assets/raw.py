@@ -40,7 +40,7 @@ class RawTranslator(DagsterDltTranslator):
         return super().get_asset_spec(data).replace_attributes(
             key=key(self.spec, "raw", entity), deps=[], group_name=shown_as["group_name"], owners=shown_as["owners"],
             description=RAW_DESCRIPTION.format(location=self.locations.get(entity, entity)),
-        ).merge_attributes(tags=shown_as["tags"])
+        ).merge_attributes(tags=shown_as["tags"], metadata=shown_as["metadata"])
 
 
 def raw_pipeline(spec: MigrationSpec) -> dlt.Pipeline:
@@ -83,10 +83,12 @@ def build(spec: MigrationSpec) -> list:
         with staging(context, spec) as con:
             for result in results:
                 entity = result.asset_key.path[-1]
-                yield dg.MaterializeResult(asset_key=result.asset_key, metadata={
-                    **result.metadata, **raw_metadata(con, spec, entity),
+                ours = {
+                    **raw_metadata(con, spec, entity),
                     "read_as": dg.MetadataValue.md("\n".join(f"- {line.split(': ', 1)[-1]}" for line in read_as if line.startswith(f"{entity}: "))),
-                })
+                }
+                # Ours first: the UI lists metadata in order, and dlt's load details are long.
+                yield dg.MaterializeResult(asset_key=result.asset_key, metadata={**ours, **{k: v for k, v in result.metadata.items() if k not in ours}})
 
     # The source's connection is a resource named per migration; Dagster injects resources by parameter name.
     run_extraction.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
@@ -105,7 +107,7 @@ def build(spec: MigrationSpec) -> list:
 
 def raw_metadata(con, spec: MigrationSpec, entity: str) -> dict:
     """Row count, columns and a preview of the raw table; the preview leaves out dlt's bookkeeping columns."""
-    return relation_metadata(con, f'raw."{entity}"', name=table_name(spec.staging_path, "raw", entity),
+    return relation_metadata(con, f'raw."{entity}"', name=table_name(spec, "raw", entity),
                              order=raw_order_sql(), hidden=(LOAD_ID, DLT_ID, RAW_TEXT))
 
 

@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.common import key, ledger_rows, read_stage, shown, staging, staging_key
-from assets.metadata import frame_metadata
+from assets.metadata import frame_metadata, table_name
 from assets.resources import target_key
 from connectors.targets import open_target
 from handover.loading import entity_schema
@@ -76,7 +76,7 @@ def _reconciled_asset(spec: MigrationSpec, entity: str) -> dg.AssetsDefinition:
             }]))
             _replace_rows(con, "unaccounted", entity, problems.assign(entity=entity))
         return dg.MaterializeResult(
-            metadata={**frame_metadata(held), **accounting.row(), "target_records": len(held)},
+            metadata={**frame_metadata(held, name=table_name(spec, "reconciled", entity)), **accounting.row(), "target_records": len(held)},
             check_results=[
                 dg.AssetCheckResult(check_name="accounting_balanced", passed=accounting.balanced, metadata={
                     "remainder": accounting.remainder, "unaccounted": accounting.unaccounted,

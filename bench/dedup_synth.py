@@ -73,6 +73,9 @@ def run_child(cmd: list[str]) -> tuple[int, float, float, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
+    # on a shared machine the wall time depends on the others' load: the CPU time says what the run cost
+    print(f"child CPU time {usage.ru_utime + usage.ru_stime:.1f} s (user + system); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     return proc.returncode, wall, usage.ru_maxrss / 1024, "".join(tail)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import getpass
 import hashlib
+from hashlib import sha256
 import json
 import os
 from collections.abc import Iterator
@@ -107,9 +108,8 @@ def append(work_dir: Path, action: str, obj: str, details: dict | None = None, *
                 "seq": seq + 1, "time": datetime.now(timezone.utc).isoformat(timespec="microseconds"), "actor": who or actor(),
                 "action": action, "object": obj, "details": details, "details_hash": details_hash(details), "prev": prev,
             }
-            body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str)
-            digest = _entry_hash(body.encode("utf-8"))
-            handle.write((body[:-1] + _HASH_KEY + digest + '"}\n').encode("utf-8"))
+            line, digest = format_entry(entry)
+            handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
             (path.parent / HEAD).write_text(f"{seq + 1} {digest}\n")
@@ -117,6 +117,17 @@ def append(work_dir: Path, action: str, obj: str, details: dict | None = None, *
             fcntl.flock(handle, fcntl.LOCK_UN)
     entry["hash"] = digest
     return entry
+
+
+def format_entry(entry: dict) -> tuple[bytes, str]:
+    """The log line of an entry and its hash. The details are written in canonical form, so their hash is the hash of
+    their bytes in the line; the entry's hash covers the line up to it. Verification then needs no JSON parsing."""
+    text = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    body = (f'{{"seq":{int(entry["seq"])},"time":{text(entry["time"])},"actor":{text(entry["actor"])},"action":{text(entry["action"])},'
+            f'"object":{text(entry["object"])},"details":{_canonical(entry["details"])},"details_hash":"{entry["details_hash"]}",'
+            f'"prev":"{entry["prev"]}"}}')
+    digest = _entry_hash(body.encode("utf-8"))
+    return (body[:-1] + _HASH_KEY + digest + '"}\n').encode("utf-8"), digest
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -127,39 +138,65 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
+_DETAILS, _DETAILS_HASH, _PREV, _HASH_BYTES = b',"details":', b',"details_hash":"', b',"prev":"', _HASH_KEY.encode()
+
+
+def _check(line: bytes) -> tuple[int, bytes, bytes, str | None]:
+    """(seq, prev, hash, what is wrong with the line itself or None), from the line's fixed layout."""
+    cut = line.rfind(_HASH_BYTES)
+    prev_at = line.rfind(_PREV, 0, cut)
+    details_at, details_hash_at = line.find(_DETAILS), line.rfind(_DETAILS_HASH, 0, prev_at)
+    if not line.startswith(b'{"seq":') or min(cut, prev_at, details_at, details_hash_at) < 0 or not line.endswith(b'"}'):
+        raise ValueError("not an audit entry")
+    seq = int(line[7:line.index(b",", 7)])
+    digest = line[cut + 9:-2]
+    prev = line[prev_at + 9:cut - 1]
+    view = memoryview(line)
+    body = sha256(view[:cut])
+    body.update(b"}")
+    if body.hexdigest().encode() != digest:
+        return seq, prev, digest, "its hash does not match its content: the entry was edited"
+    if sha256(view[details_at + 11:details_hash_at]).hexdigest().encode() != line[details_hash_at + 17:prev_at - 1]:
+        return seq, prev, digest, "its details do not match their hash: the details were edited"
+    return seq, prev, digest, None
+
+
+def _where(number: int, line: bytes) -> str:
+    try:
+        entry = json.loads(line)
+        return f"line {number}, entry {entry.get('seq')} ({entry.get('action')} {entry.get('object')} by {entry.get('actor')} at {entry.get('time')})"
+    except ValueError:
+        return f"line {number}"
+
+
 def verify(work_dir: Path) -> tuple[int, list[Problem]]:
     """Check every entry; returns (entries read, problems). Each problem names the line and sequence number."""
     path = log_path(work_dir)
     if not path.exists():
         return 0, []
     problems: list[Problem] = []
-    expected_seq, prev, count = 1, GENESIS, 0
-    key = _HASH_KEY.encode()
+    expected_seq, prev, count = 1, GENESIS.encode(), 0
     for number, line in _lines(path):
         count += 1
-        cut = line.rfind(key)
         try:
-            entry = json.loads(line)
-            seq = int(entry["seq"])
-        except (ValueError, KeyError, TypeError):
-            problems.append(Problem(number, None, f"line {number}: not an audit entry (unreadable JSON)"))
+            seq, chained, digest, wrong = _check(line)
+        except ValueError:
+            problems.append(Problem(number, None, f"line {number}: not an audit entry (unreadable)"))
             continue
-        where = f"line {number}, entry {seq} ({entry.get('action')} {entry.get('object')} by {entry.get('actor')} at {entry.get('time')})"
-        if cut < 0 or _entry_hash(line[:cut] + b"}") != entry.get("hash"):
-            problems.append(Problem(number, seq, f"{where}: its hash does not match its content: the entry was edited"))
-        elif details_hash(entry.get("details", {})) != entry.get("details_hash"):
-            problems.append(Problem(number, seq, f"{where}: its details do not match their hash: the details were edited"))
+        if wrong:
+            problems.append(Problem(number, seq, f"{_where(number, line)}: {wrong}"))
         if seq != expected_seq:
             gap = (f"entries {expected_seq}..{seq - 1} are missing before it: deleted or moved" if seq > expected_seq
                    else f"it comes after entry {expected_seq - 1}: an entry was inserted or the log reordered")
-            problems.append(Problem(number, seq, f"{where}: out of sequence, {gap}"))
-        elif entry.get("prev") != prev:
-            problems.append(Problem(number, seq, f"{where}: it does not chain to the entry before it: an entry was replaced, inserted or reordered"))
-        expected_seq, prev = seq + 1, entry.get("hash", "")
+            problems.append(Problem(number, seq, f"{_where(number, line)}: out of sequence, {gap}"))
+        elif chained != prev:
+            problems.append(Problem(number, seq, f"{_where(number, line)}: it does not chain to the entry before it: "
+                                                 "an entry was replaced, inserted or reordered"))
+        expected_seq, prev = seq + 1, digest
     head = path.parent / HEAD
     if head.exists():
         parts = head.read_text().split()
-        if len(parts) == 2 and (int(parts[0]) != expected_seq - 1 or parts[1] != prev):
+        if len(parts) == 2 and (int(parts[0]) != expected_seq - 1 or parts[1] != prev.decode()):
             problems.append(Problem(count, None, f"the log ends at entry {expected_seq - 1} but {int(parts[0])} entries were written: "
                                                  "entries were deleted from its end (or the log was replaced)"))
     return count, problems

@@ -8,11 +8,13 @@ decision on a pair wins), clusters with them, and writes a fresh queue of the pa
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
 
 from handover.frames import as_text, neutralise_formulas
+from handover.pii import mask_frame
 
 DECISIONS = ("match", "no_match")
 DECISION_COLUMNS = ["left_id", "right_id", "decision", "decided_at"]
@@ -62,8 +64,10 @@ def harvest(queue: Path, store: Path) -> pd.DataFrame:
     return known
 
 
-def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], path: Path, decisions: pd.DataFrame) -> pd.DataFrame:
-    """The undecided pairs, each with both records' values side by side, written to `path`."""
+def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], path: Path, decisions: pd.DataFrame,
+                masked: Collection[str] = (), key: str | None = None) -> pd.DataFrame:
+    """The undecided pairs, each with both records' values side by side, written to `path`. Fields in `masked`
+    (personal data) show a stable hash instead of the value (see handover.pii)."""
     decided = set(_pair_key(decisions)) if not decisions.empty else set()
     pending = review.loc[~_pair_key(review).isin(decided)] if not review.empty else review
     by_id = records.set_index("external_id")
@@ -74,6 +78,8 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
     for field in shown:
         queue[f"left_{field}"] = by_id[field].reindex(pending["left_id"]).to_numpy()
         queue[f"right_{field}"] = by_id[field].reindex(pending["right_id"]).to_numpy()
+    hidden = [c for c in queue.columns if c.startswith(("left_", "right_")) and c.split("_", 1)[1].lower() in masked]
+    queue = mask_frame(queue, hidden, key)
     queue = neutralise_formulas(queue, [c for c in queue.columns if c.startswith(("left_", "right_")) and not c.endswith("_id")])
     queue = queue.sort_values("probability", ascending=False, kind="stable")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,15 +88,19 @@ def write_queue(review: pd.DataFrame, records: pd.DataFrame, fields: list[str], 
 
 
 def queue_summary(con) -> pd.DataFrame:
-    """Per entity: pairs in the review queue, and of those the pairs at or above the match threshold
-    that a guard held back, one column per guard (ledger.review.reason). For the run summary and the
-    reconciliation report."""
+    """Per entity: pairs in the review queue, of those the pairs at or above the match threshold that a
+    guard held back (held_by_<guard>, from ledger.review.reason), and what each guard held back in all
+    (guard_<guard>, from ledger.dedup_guards: pairs, records for shared_values; None when the guard was
+    switched off). For the run summary and the reconciliation report."""
+    from handover.dedup.guards import GUARDS
     from handover.staging import ensure_ledger
 
     ensure_ledger(con)
-    return con.execute("""
-        SELECT entity, count(*) AS pairs_to_review,
-               count(*) FILTER (WHERE reason = 'names') AS held_by_names,
-               count(*) FILTER (WHERE reason = 'shared_evidence') AS held_by_shared_evidence,
-               count(*) FILTER (WHERE reason = 'weak_links') AS held_by_weak_links
-        FROM ledger.review GROUP BY entity ORDER BY entity""").df()
+    held = ", ".join(f"count(*) FILTER (WHERE reason = '{g}') AS held_by_{g}" for g in GUARDS if g != "shared_values")
+    queue = con.execute(f"SELECT entity, count(*) AS pairs_to_review, {held} FROM ledger.review GROUP BY entity").df()
+    totals = ", ".join(f"max(CASE WHEN guard = '{g}' AND enabled THEN held END) AS guard_{g}" for g in GUARDS)
+    guards = con.execute(f"SELECT entity, {totals} FROM ledger.dedup_guards GROUP BY entity").df()
+    out = queue.merge(guards, on="entity", how="outer")
+    counts = [c for c in queue.columns if c != "entity"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    return out.sort_values("entity").reset_index(drop=True)

@@ -140,8 +140,14 @@ class SalesforceSource(_ApiSource):
     version: str = Field("59.0", pattern=r"^\d+\.\d$", description="REST API version.")
 
 
-SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource, Field(discriminator="type")]
-API_SOURCES = (HubSpotSource, SalesforceSource)
+class PipedriveSource(_ApiSource):
+    """A Pipedrive company account read through its API v2: each entity's `from` names an object (users, organizations, persons, deals, activities)."""
+
+    type: Literal["pipedrive"] = "pipedrive"
+
+
+SourceSpec = Annotated[FilesSource | SqlSource | HubSpotSource | SalesforceSource | PipedriveSource, Field(discriminator="type")]
+API_SOURCES = (HubSpotSource, SalesforceSource, PipedriveSource)
 
 
 class _TargetBase(_Model):
@@ -194,7 +200,15 @@ class SalesforceTarget(_TargetBase):
     bulk_above: int = Field(2000, ge=1, description="An entity with more records to send than this is loaded with Bulk API 2.0.")
 
 
-TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget, Field(discriminator="type")]
+class PipedriveTarget(_TargetBase):
+    """A Pipedrive company account: lookup-then-write through the ledger (Pipedrive has no upsert by external id), owners by e-mail."""
+
+    type: Literal["pipedrive"] = "pipedrive"
+    url: ConnectionUrl = Field(description="${ENV_VAR} holding https://:API_TOKEN@COMPANY.pipedrive.com.")
+    objects: dict[str, str] = Field(default_factory=dict, description="Entity -> Pipedrive object, over the defaults (account: organizations, contact: persons, deal: deals, activity: activities).")
+
+
+TargetSpec = Annotated[DuckDBTarget | PostgresTarget | FilesTarget | HubSpotTarget | SalesforceTarget | PipedriveTarget, Field(discriminator="type")]
 
 
 class TableStream(_Model):
@@ -711,7 +725,7 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 
 _UNION_TAGS = {"str", "none", "FieldSpec", "DedupSpec", "TableStream", "EnvRef", "LinkSpec", "SourceFile", "ConvertSpec"}
-_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce"}}
+_KIND_TAGS = {"source": {"files", "sql", "hubspot", "salesforce", "pipedrive"}, "target": {"duckdb", "postgres", "files", "hubspot", "salesforce", "pipedrive"}}
 
 
 def _clean_loc(loc: tuple) -> tuple:

@@ -22,6 +22,8 @@ LEDGER_TABLES: dict[str, str] = {
     "changes": "entity VARCHAR, row_key VARCHAR, field VARCHAR, before VARCHAR, after VARCHAR, rule VARCHAR",
     # reason: "between thresholds", or the guard that held back a pair at or above the match threshold
     "review": "entity VARCHAR, left_id VARCHAR, right_id VARCHAR, probability DOUBLE, reason VARCHAR",
+    # per dedup guard (handover.dedup.guards): switched on or not, and what it held back (pairs; records for shared_values)
+    "dedup_guards": "entity VARCHAR, guard VARCHAR, enabled BOOLEAN, held BIGINT, unit VARCHAR",
     # Leads converted for a target that keeps none (handover.cleaning.convert): the lead, and each record it became.
     "conversions": """entity VARCHAR, row_key VARCHAR, external_id VARCHAR, to_entity VARCHAR, to_row_key VARCHAR,
         to_source_id VARCHAR, to_external_id VARCHAR, record VARCHAR""",

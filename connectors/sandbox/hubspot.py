@@ -15,6 +15,7 @@ from connectors.sandbox.store import form_fields, Store, parse_instant
 
 API = "hubspot"
 PREFIXES = ("/crm/", "/oauth/v1/")
+WINDOW_SECONDS = 10
 PUBLIC = ("/oauth/v1/token",)
 MAX_BATCH = 100
 MAX_PAGE = 100
@@ -334,12 +335,13 @@ async def batch_upsert(request: Request) -> Response:
         return _invalid(problems)
     existing = store.ids_by_unique(API, tenant, obj, id_property, keys)
     uniques = [n for n, p in defined.items() if p["unique"]]
-    written = store.write(API, tenant, obj, [(existing.get(k), {**_text(i.get("properties") or {}), id_property: k}) for k, i in zip(keys, inputs)], uniques)
-    records = store.get(API, tenant, obj, [w[0] for w in written])
+    merged: list[dict[str, Any]] = []
+    written = store.write(API, tenant, obj, [(existing.get(k), {**_text(i.get("properties") or {}), id_property: k}) for k, i in zip(keys, inputs)],
+                          uniques, merged)
     results = []
-    for (record_id, created, _c, _u), item in sorted(zip(written, inputs), key=lambda pair: pair[0][0]):
-        result = _as_object(records[record_id], obj, [*(item.get("properties") or {}), id_property])
-        results.append(result | {"new": created})
+    for (record_id, created, created_at, updated_at), data, item in sorted(zip(written, merged, inputs), key=lambda triple: triple[0][0]):
+        record = {"id": record_id, "data": data, "created_at": created_at, "updated_at": updated_at, "archived": False}
+        results.append(_as_object(record, obj, [*(item.get("properties") or {}), id_property]) | {"new": created})
     return _batch_response(results, [])
 
 

@@ -21,6 +21,7 @@ from connectors.sandbox.store import form_fields, Store, iso_ms, parse_instant
 
 API = "salesforce"
 PREFIXES = ("/services/",)
+WINDOW_SECONDS = 10
 PUBLIC = ("/services/oauth2/token",)
 VERSION_PATTERN = r"v{version:str}"
 MAX_PAGE = 2_000

@@ -20,6 +20,7 @@ CLIENT_ID, CLIENT_SECRET = "handover-sandbox", "sandbox-secret"
 TOKENS = {
     ("hubspot", "a"): ("hs-a-token", "hs-a-refresh"), ("hubspot", "b"): ("hs-b-token", "hs-b-refresh"),
     ("salesforce", "a"): ("sf-a-token", "sf-a-refresh"), ("salesforce", "b"): ("sf-b-token", "sf-b-refresh"),
+    ("pipedrive", "a"): ("pd-a-token", "pd-a-refresh"), ("pipedrive", "b"): ("pd-b-token", "pd-b-refresh"),
 }
 FIRST = ("Ana", "Bram", "Chen", "Dara", "Emeka", "Fatima", "Goran", "Hana", "Ivo", "Jia", "Kofi", "Lena", "Mateus", "Nia", "Oskar", "Priya",
          "Quan", "Rosa", "Sami", "Tuva", "Uma", "Viktor", "Wen", "Xavi", "Yara", "Zeynep")
@@ -141,11 +142,39 @@ def seed_salesforce(store: Store, tenant: str, size: Size, seed: int = 11, recor
     return {"User": user_ids, "Account": account_ids, "Contact": contact_ids, "Opportunity": opportunity_ids, "Task": task_ids}
 
 
+def seed_pipedrive(store: Store, tenant: str, size: Size, seed: int = 13, records: bool = True) -> dict[str, list[int]]:
+    api = "pipedrive"
+    rng = random.Random(seed)
+    reps = owners(size.owners)
+    users = [(None, {"name": f"{r['firstName']} {r['lastName']}", "email": r["email"], "active_flag": True}) for r in (reps if records else reversed(reps))]
+    user_ids = [w[0] for w in store.write(api, tenant, "users", users)]
+    if not records:
+        return {"users": user_ids}
+    orgs = [(None, {"name": f"{rng.choice(COMPANY)} {rng.choice(SUFFIX)} {i}", "owner_id": rng.choice(user_ids), "address": rng.choice(("Tallinn", "Bogotá", "Accra"))})
+            for i in range(size.companies)]
+    org_ids = [w[0] for w in store.write(api, tenant, "organizations", orgs)]
+    persons = [(None, {"name": f"{f} {l}", "first_name": f, "last_name": l, "emails": [{"value": e, "primary": True, "label": "work"}],
+                       "phones": [{"value": f"+372 5{rng.randint(1000000, 9999999)}", "primary": True, "label": "mobile"}],
+                       "owner_id": rng.choice(user_ids), "org_id": rng.choice(org_ids)}) for f, l, e in _people(rng, size.contacts, "klient.example.ee")]
+    person_ids = [w[0] for w in store.write(api, tenant, "persons", persons)]
+    deals = [(None, {"title": f"Pilot {i}", "value": float(rng.randint(1, 90) * 1000), "currency": "EUR", "status": rng.choice(("open", "won", "lost")),
+                     "expected_close_date": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "person_id": rng.choice(person_ids),
+                     "org_id": rng.choice(org_ids), "owner_id": rng.choice(user_ids)}) for i in range(size.deals)]
+    deal_ids = [w[0] for w in store.write(api, tenant, "deals", deals)]
+    activities = [(None, {"subject": rng.choice(("Demo call", "Contract review", "Site visit")), "type": rng.choice(("call", "meeting")),
+                          "due_date": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "done": rng.random() < 0.5, "person_id": rng.choice(person_ids),
+                          "deal_id": rng.choice(deal_ids), "owner_id": rng.choice(user_ids)}) for _ in range(size.notes)]
+    activity_ids = [w[0] for w in store.write(api, tenant, "activities", activities)]
+    store.archive(api, tenant, "persons", person_ids[-1:])  # deleted: listed no more
+    return {"users": user_ids, "organizations": org_ids, "persons": person_ids, "deals": deal_ids, "activities": activity_ids}
+
+
 def seed_all(store: Store, size: Size | None = None) -> dict[str, Any]:
-    """Tenants a (records) and b (users only) in both APIs, and their tokens."""
+    """Tenants a (records) and b (users only) in every API, and their tokens."""
     size = size or Size()
     add_tokens(store)
     return {
         "hubspot": {"a": seed_hubspot(store, "a", size), "b": seed_hubspot(store, "b", size, records=False)},
         "salesforce": {"a": seed_salesforce(store, "a", size), "b": seed_salesforce(store, "b", size, records=False)},
+        "pipedrive": {"a": seed_pipedrive(store, "a", size), "b": seed_pipedrive(store, "b", size, records=False)},
     }

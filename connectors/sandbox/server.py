@@ -23,14 +23,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.sandbox import hubspot, salesforce
+from connectors.sandbox import hubspot, pipedrive, salesforce
 from connectors.sandbox.faults import Fault, FaultError, FaultPlan, parse_faults, send_cut
 from connectors.sandbox.store import Store
 
-VENDORS: tuple[ModuleType, ...] = (hubspot, salesforce)
+VENDORS: tuple[ModuleType, ...] = (hubspot, salesforce, pipedrive)
 DEFAULT_LIMITS: dict[str, dict[str, Any]] = {
     "hubspot": {"per_10s": 100_000, "daily": 10_000_000},
     "salesforce": {"daily": 10_000_000},
+    "pipedrive": {"per_2s": 100_000, "daily": 10_000_000},
 }
 
 
@@ -47,12 +48,12 @@ class Meter:
         self.calls: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
 
-    def count(self, api: str, tenant: str, path: str) -> tuple[int, int]:
+    def count(self, api: str, tenant: str, path: str, seconds: float = 10) -> tuple[int, int]:
         now = time.monotonic()
         with self.lock:
             window = self.window[(api, tenant)]
             window.append(now)
-            while window and window[0] < now - 10:
+            while window and window[0] < now - seconds:
                 window.popleft()
             self.daily[(api, tenant)] += 1
             self.calls[f"{api}:{tenant}"] += 1
@@ -140,12 +141,12 @@ class SandboxApp:
             if tenant is None or expired:
                 await vendor.unauthorized(expired)(scope, receive, send)
                 return
-            window, daily = self.meter.count(vendor.API, tenant, path)
+            window, daily = self.meter.count(vendor.API, tenant, path, vendor.WINDOW_SECONDS)
             limits = self.limits[vendor.API]
             if daily > limits["daily"]:
                 await vendor.quota_exceeded()(scope, receive, send)
                 return
-            if window > limits.get("per_10s", 1 << 62):
+            if window > limits.get("per_10s", limits.get("per_2s", 1 << 62)):
                 await vendor.rate_limited(1)(scope, receive, send)
                 return
             scope["tenant"] = tenant
@@ -188,11 +189,17 @@ class SandboxApp:
 
 
 def _bearer(scope: dict) -> str | None:
+    """The access token: `Authorization: Bearer`, or Pipedrive's `x-api-token` header or `api_token` parameter."""
     for name, value in scope.get("headers", []):
         if name == b"authorization":
             text = value.decode("latin-1")
             return text.split(" ", 1)[1].strip() if " " in text else text
-    return None
+        if name == b"x-api-token":
+            return value.decode("latin-1").strip()
+    from urllib.parse import parse_qs
+
+    found = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_token")
+    return found[-1] if found else None
 
 
 def build_app(db: Path | str, faults: list[Fault] | None = None, limits: dict[str, dict[str, Any]] | None = None) -> SandboxApp:
@@ -201,7 +208,7 @@ def build_app(db: Path | str, faults: list[Fault] | None = None, limits: dict[st
 
 def base_urls(host: str, port: int) -> dict[str, str]:
     root = f"http://{host}:{port}"
-    return {"hubspot": root, "salesforce": root}
+    return {"hubspot": root, "salesforce": root, "pipedrive": f"{root}/api"}
 
 
 class RunningSandbox:

@@ -183,29 +183,32 @@ class Store:
                                     [api, tenant, obj, prop, *values]).fetchall()
         return dict(rows)
 
-    def write(self, api: str, tenant: str, obj: str, records: Sequence[tuple[int | None, dict[str, Any]]], unique_props: Sequence[str] = ()) -> list[tuple[int, bool, str, str]]:
-        """Create (id None) or merge-update records. Returns (id, created, created_at, updated_at) per record, in order."""
-        results = []
+    def write(self, api: str, tenant: str, obj: str, records: Sequence[tuple[int | None, dict[str, Any]]], unique_props: Sequence[str] = (),
+              merged_out: list[dict[str, Any]] | None = None) -> list[tuple[int, bool, str, str]]:
+        """Create (id None) or merge-update records. Returns (id, created, created_at, updated_at) per record, in order;
+        `merged_out` receives each record's values after the write."""
+        results, rows, uniques = [], [], []
         with self.lock:
             new_ids = iter(self.next_ids(f"{api}:{tenant}", sum(1 for i, _ in records if i is None)))
             existing = self.get(api, tenant, obj, [i for i, _ in records if i is not None])
+            for record_id, data in records:
+                stamp = self.stamp()
+                if record_id is None or record_id not in existing:
+                    record_id = next(new_ids) if record_id is None else record_id
+                    merged, created_at, created = dict(data), stamp, True
+                else:
+                    old = existing[record_id]
+                    merged, created_at, created = {**old["data"], **data}, old["created_at"], False
+                rows.append((api, tenant, obj, record_id, json.dumps(merged, ensure_ascii=False), created_at, stamp))
+                uniques += [(api, tenant, obj, prop, str(merged[prop]), record_id) for prop in unique_props if merged.get(prop) not in (None, "")]
+                existing[record_id] = {"data": merged, "created_at": created_at}
+                results.append((record_id, created, created_at, stamp))
+                if merged_out is not None:
+                    merged_out.append(merged)
             self.con.execute("BEGIN")
             try:
-                for record_id, data in records:
-                    stamp = self.stamp()
-                    if record_id is None or record_id not in existing:
-                        record_id = next(new_ids) if record_id is None else record_id
-                        merged, created_at, created = dict(data), stamp, True
-                    else:
-                        old = existing[record_id]
-                        merged, created_at, created = {**old["data"], **data}, old["created_at"], False
-                    self.con.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-                                     [api, tenant, obj, record_id, json.dumps(merged, ensure_ascii=False), created_at, stamp])
-                    for prop in unique_props:
-                        if merged.get(prop) not in (None, ""):
-                            self.con.execute("INSERT OR REPLACE INTO uniques VALUES (?, ?, ?, ?, ?, ?)", [api, tenant, obj, prop, str(merged[prop]), record_id])
-                    existing[record_id] = {"data": merged, "created_at": created_at}
-                    results.append((record_id, created, created_at, stamp))
+                self.con.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, 0)", rows)
+                self.con.executemany("INSERT OR REPLACE INTO uniques VALUES (?, ?, ?, ?, ?, ?)", uniques)
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")

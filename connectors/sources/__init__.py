@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Source
-from handover.spec import FilesSource, HubSpotSource, MigrationSpec, SalesforceSource, SqlSource, resolve_url, source_columns
+from handover.spec import FilesSource, HubSpotSource, MigrationSpec, PipedriveSource, SalesforceSource, SqlSource, resolve_url, source_columns
 
 
 def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
@@ -39,6 +39,11 @@ def open_source(spec: MigrationSpec, url: str | None = None) -> Source:
 
         tables = [SalesforceTable(name, entity.files[0], tuple(dict.fromkeys(source_columns(entity, name).values()))) for name, entity in spec.entities.items()]
         return SalesforceCRM(url or _maybe(spec.source.url), spec.source.system, tables, version=spec.source.version)
+    if isinstance(spec.source, PipedriveSource):
+        from connectors.sources.pipedrive import PipedriveCRM, PipedriveTable
+
+        tables = [PipedriveTable(name, entity.files[0], tuple(dict.fromkeys(source_columns(entity, name).values()))) for name, entity in spec.entities.items()]
+        return PipedriveCRM(url or _maybe(spec.source.url), spec.source.system, tables)
     raise NotImplementedError(f"no connector for source type {spec.source.type!r} yet")
 
 

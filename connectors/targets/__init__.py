@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handover.ports import Target
-from handover.spec import DuckDBTarget, FilesTarget, HubSpotTarget, MigrationSpec, PostgresTarget, SalesforceTarget, resolve_url
+from handover.spec import DuckDBTarget, FilesTarget, HubSpotTarget, MigrationSpec, PipedriveTarget, PostgresTarget, SalesforceTarget, resolve_url
 
 
 def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
@@ -31,4 +31,8 @@ def open_target(spec: MigrationSpec, url: str | None = None) -> Target:
         return SalesforceCRM(url or resolve_url(spec.target.url), spec.work_dir / "salesforce_owners.json", version=spec.target.version,
                              objects=spec.target.objects, fields=spec.target.fields, external_id_field=spec.target.external_id_field,
                              bulk_above=spec.target.bulk_above)
+    if isinstance(spec.target, PipedriveTarget):
+        from connectors.targets.pipedrive import PipedriveTarget as PipedriveCRM
+
+        return PipedriveCRM(url or resolve_url(spec.target.url), spec.work_dir / "pipedrive_owners.json", spec.target.objects)
     raise NotImplementedError(f"no adapter for target type {spec.target.type!r} yet")

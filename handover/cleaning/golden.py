@@ -67,6 +67,7 @@ class DedupResult:
     review: pd.DataFrame  # left_id, right_id, probability, reason: pairs a reviewer must decide
     guards: dict[str, int] = field(default_factory=dict)  # guard -> pairs it held back (shared_values: records)
     notes: list[str] = field(default_factory=list)       # comparisons dropped, values ignored, and why
+    resolved: bool = False                               # the engine ran (the spec asks for rules or matching)
 
 
 def survivorship_orders(work: pd.DataFrame, fields: list[str], survivorship: Survivorship) -> dict[str, SortOrder]:
@@ -99,7 +100,7 @@ def _clusters(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd.D
     """(cluster label per row, rule that joined each merged position, review pairs, what each guard
     held back, the engine's notes), from the one entity-resolution engine (handover.dedup) whether
     the spec asks for exact rules only or for probabilistic matching as well."""
-    from handover.dedup import GUARDS, ProbabilisticConfig, resolve
+    from handover.dedup import DEFAULT_GUARDS, GUARDS, ProbabilisticConfig, resolve
 
     dedup = entity.dedup
     rule_fields = {part.strip() for rule in dedup.rules for part in rule.split("+")}
@@ -112,7 +113,7 @@ def _clusters(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd.D
         low, high = dedup.probabilistic.review_between
         config = ProbabilisticConfig(match_threshold=high, review_threshold=low)
     result = resolve(frame.reset_index(drop=True), name, rules=list(dedup.rules), probabilistic=config, decisions=decisions,
-                     guards=[g for g in GUARDS if dedup.guards.get(g, True)])
+                     guards=[g for g in GUARDS if dedup.guards.get(g, g in DEFAULT_GUARDS)])
     labels = pd.factorize(result.cluster_id.to_numpy())[0]
     position = {external: i for i, external in enumerate(live["external_id"])}
     joined_by: dict[int, str] = {}
@@ -154,7 +155,7 @@ def deduplicate(live: pd.DataFrame, name: str, entity: EntitySpec, decisions: pd
     golden["merged_count"] = golden.index.map(counts).fillna(1).astype(int) - 1
     merged_ids = pd.Series(merged_rows["source_id"].to_numpy()).groupby(survivors[merged_mask].to_numpy()).agg(list)
     golden["extras"] = [dict(e or {}, merged_from=merged_ids[i]) if i in merged_ids.index else e for i, e in zip(golden.index, golden["extras"])]
-    return DedupResult(golden, lineage, review, guards, notes)
+    return DedupResult(golden, lineage, review, guards, notes, resolved=True)
 
 
 CONFLICT_COLUMNS = ["entity", "external_id", "field", "kept", "seen", "row_keys"]

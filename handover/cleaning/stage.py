@@ -17,6 +17,7 @@ from handover.frames import as_text
 from handover.cleaning.enrich import enrich
 from handover.cleaning.golden import CONFLICT_COLUMNS, deduplicate, merge_repeated_ids
 from handover.cleaning.links import LinkTarget, link_target, resolve_link
+from handover.dedup.guards import guard_rows
 from handover.ports import DELETED, RAW_META, RECORD_KEY, SOURCE_FILE, SOURCE_LINE
 from handover.spec import EntitySpec, LinkSpec, MigrationSpec, SpecError, where_in_spec
 from handover.staging import ledger_columns
@@ -35,12 +36,15 @@ class CleanResult:
     review: pd.DataFrame  # pairs a reviewer must decide: left_id, right_id (external ids), probability
     conflicts: pd.DataFrame = None  # type: ignore[assignment]  # values repeated rows of one source id disagree on
     conversions: pd.DataFrame = None  # type: ignore[assignment]  # leads: what each became (ledger.conversions)
+    guards: pd.DataFrame = None  # type: ignore[assignment]  # per dedup guard: on or off, what it held back (ledger.dedup_guards)
 
     def __post_init__(self) -> None:
         if self.conflicts is None:
             self.conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
         if self.conversions is None:
             self.conversions = pd.DataFrame(columns=ledger_columns("conversions"))
+        if self.guards is None:
+            self.guards = pd.DataFrame(columns=ledger_columns("dedup_guards"))
 
     field_types: dict[str, str] = None  # type: ignore[assignment]  # field -> type, to match business keys as cleaned
     aliases: pd.DataFrame = None  # type: ignore[assignment]  # business keys of merged-away records (ledger.aliases)
@@ -285,6 +289,7 @@ def clean_entity(raw: pd.DataFrame, name: str, spec: MigrationSpec, links: dict[
         issues=_frame(buckets.issues, ledger_columns("issues")),
         changes=_frame(change_parts, ledger_columns("changes")),
         review=dedup.review.assign(entity=name) if not dedup.review.empty else pd.DataFrame(columns=ledger_columns("review")),
+        guards=pd.DataFrame(guard_rows(name, dedup.guards) if dedup.resolved else [], columns=ledger_columns("dedup_guards")),
         conflicts=conflicts, conversions=conversions, field_types={f: s.type for f, s in field_specs.items()}, aliases=aliases,
     )
 

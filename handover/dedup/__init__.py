@@ -8,7 +8,7 @@
 The command: `handover dedup INPUT --entity contact|account --out OUT` (see handover.dedup.command).
 """
 
-from handover.dedup.guards import GUARDS
+from handover.dedup.guards import DEFAULT_GUARDS, GUARDS
 from handover.dedup.engine import DEFAULT_RULES, ProbabilisticConfig, Resolution, parse_rules, resolve
 from handover.dedup.prepare import ACCOUNT_COLUMNS, CANONICAL, CONTACT_COLUMNS, prepare
 
@@ -16,6 +16,7 @@ __all__ = [
     "ACCOUNT_COLUMNS",
     "CANONICAL",
     "CONTACT_COLUMNS",
+    "DEFAULT_GUARDS",
     "DEFAULT_RULES",
     "GUARDS",
     "ProbabilisticConfig",

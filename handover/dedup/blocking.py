@@ -4,9 +4,9 @@ Each blocking rule is an equality on one or more match columns (or derived keys 
 initial). Blocks larger than the rule's `max_block` are skipped for that rule (a switchboard number
 shared by 3,000 colleagues, "john smith"): their true duplicates are still found through the other
 rules, and the pair count stays near linear in the number of records. Pairs already joined by an
-exact rule (same `xc` label) are left out: they are merged anyway. Pairs that fail `keep` (the
-cheap pre-filter: the names could be the same person's, or a phone/e-mail is shared) are dropped
-before scoring.
+exact rule (same `xc` label) are left out: they are merged anyway. A caller may pass `keep`, a
+pre-filter over the pair; the engine passes none, so that the names guard sees, counts and queues
+every pair it holds back.
 """
 
 from __future__ import annotations

@@ -38,16 +38,18 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="rename input columns to canonical ones, e.g. given_name=first_name,surname=last_name")
     p.add_argument("--rules", default=None, metavar="RULE,...",
                    help="exact rules, comma-separated, fields joined by + (default: contact email,phone+name; "
-                        "account name+domain,domain,tax_id); an empty string for none")
+                        "account tax_id); an empty string for none")
     p.add_argument("--match-threshold", type=float, default=0.95, help="merge pairs at or above this probability")
     p.add_argument("--review-threshold", type=float, default=0.80, help="pairs at or above this, not merged, go to review")
     p.add_argument("--no-probabilistic", action="store_true", help="exact rules only")
     p.add_argument("--review-out", metavar="FILE", help="CSV of the pairs to review, values side by side")
     p.add_argument("--decisions", metavar="FILE", help="CSV left_id,right_id,decision (match|no_match) to honour")
-    from handover.dedup.guards import GUARDS
+    from handover.dedup.guards import DEFAULT_GUARDS, GUARDS
 
     p.add_argument("--no-guard", action="append", default=[], choices=sorted(GUARDS), metavar="GUARD",
                    help=f"switch a guard off (repeatable): {', '.join(GUARDS)}")
+    p.add_argument("--guard", action="append", default=[], choices=sorted(GUARDS), metavar="GUARD",
+                   help=f"switch on a guard that is off by default (repeatable); on by default: {', '.join(sorted(DEFAULT_GUARDS))}")
     return p
 
 
@@ -202,9 +204,10 @@ def _run(args: argparse.Namespace, say, console) -> int:
     probabilistic = None if args.no_probabilistic else ProbabilisticConfig(args.match_threshold, args.review_threshold)
     rules = None if args.rules is None else [r.strip() for r in args.rules.split(",") if r.strip()]
     try:
-        from handover.dedup.guards import GUARDS
+        from handover.dedup.guards import DEFAULT_GUARDS, GUARDS
 
-        guards = [g for g in GUARDS if g not in set(getattr(args, "no_guard", []) or [])]
+        wanted = DEFAULT_GUARDS | set(getattr(args, "guard", []) or [])
+        guards = [g for g in GUARDS if g in wanted and g not in set(getattr(args, "no_guard", []) or [])]
         result = resolve(frame, args.entity, rules=rules, probabilistic=probabilistic, decisions=decisions,
                          guards=guards, progress=say)
     except ValueError as exc:  # unknown rule field, duplicate ids, bad decisions

@@ -21,15 +21,18 @@ GUARDS: dict[str, str] = {
     "weak_links": "two clusters of several records join only when their records match on average, not through "
                   "one strong pair",
 }
+# on unless the spec says otherwise; the choice is measured (README, "What each guard does")
+DEFAULT_GUARDS = frozenset(GUARDS)
+UNITS = {"shared_values": "records"}  # what a guard's count counts; the others count pairs
 SHARED_VALUE_RECORDS = 20  # nobody has more records than this in one CRM
 IDENTIFIERS = {"contact": {"email": ("email_local", "email_name_like"), "phone": ()},
                "account": {"domain": (), "phone": (), "tax_id": ()}}
 
 
 def parse_guards(guards: Iterable[str] | None) -> frozenset[str]:
-    """The guards switched on (None: all); ValueError naming the valid ones for an unknown one."""
+    """The guards switched on (None: DEFAULT_GUARDS); ValueError naming the valid ones for an unknown one."""
     if guards is None:
-        return frozenset(GUARDS)
+        return DEFAULT_GUARDS
     chosen = frozenset(guards)
     unknown = sorted(chosen - set(GUARDS))
     if unknown:
@@ -55,3 +58,9 @@ def drop_shared_values(con, table: str, entity: str) -> dict[str, tuple[int, lis
                         WHERE "{column}" IS NOT NULL GROUP BY ALL HAVING count(*) > {SHARED_VALUE_RECORDS})""")
         out[column] = (sum(n for _, n in common), [(str(v), int(n)) for v, n in common[:5]])
     return out
+
+
+def guard_rows(entity: str, held: dict[str, int]) -> list[dict]:
+    """ledger.dedup_guards rows: every guard, whether it was on (a key of `held`) and what it held back."""
+    return [{"entity": entity, "guard": g, "enabled": g in held, "held": int(held.get(g, 0)), "unit": UNITS.get(g, "pairs")}
+            for g in GUARDS]

@@ -64,6 +64,23 @@ def _lev(col: str, distance: int) -> dict:
     return _level(f'levenshtein("{col}_l", "{col}_r") <= {distance}', f"levenshtein <= {distance}")
 
 
+def _dl(col: str, distance: int) -> dict:
+    """Damerau-Levenshtein: a transposition (jonh / john, 0123 / 0213) is one typo, not two."""
+    return _level(f'damerau_levenshtein("{col}_l", "{col}_r") <= {distance}', f"damerau_levenshtein <= {distance}")
+
+
+def _truncated(col: str, shortest: int = 3) -> dict:
+    """One value cut short of the other (a field length limit, a typist giving up): Christ / Christopher."""
+    l, r = f'"{col}_l"', f'"{col}_r"'
+    return _level(f"least(length({l}), length({r})) >= {shortest} AND (starts_with({l}, {r}) OR starts_with({r}, {l}))",
+                  "one is a prefix of the other")
+
+
+def _initial(col: str) -> dict:
+    l, r = f'"{col}_l"', f'"{col}_r"'
+    return _level(f"least(length({l}), length({r})) = 1 AND left({l}, 1) = left({r}, 1)", "initial")
+
+
 def _comparison(name: str, levels: list[dict]) -> dict:
     return {"output_column_name": name, "comparison_levels": levels}
 
@@ -79,7 +96,7 @@ def _name_comparisons(present: set[str]) -> list[dict]:
         levels = [_exact("first_name", tf=True)]
         if "first_keys" in present:
             levels.append(_level('list_has_any("first_keys_l", "first_keys_r")', "nickname or first word"))
-        levels += [_jw("first_name", 0.92), _jw("first_name", 0.80)]
+        levels += [_jw("first_name", 0.92), _truncated("first_name"), _initial("first_name"), _jw("first_name", 0.80)]
         if "first_key" in present:  # (a contact: first_han exists) 晓明 / 小明: an input method's homophone in a given name
             levels.append(_level(f'"first_han_l" AND "first_han_r" AND {han_one_char("first_name_l", "first_name_r", 2)}',
                                  "Han given name, one character differs"))
@@ -87,7 +104,7 @@ def _name_comparisons(present: set[str]) -> list[dict]:
             levels.append(_level('"first_name_l" = "last_name_r"', "swapped with last name"))
         out.append(_simple("first_name", *levels))
     if "last_name" in present:
-        levels = [_exact("last_name", tf=True), _jw("last_name", 0.92), _jw("last_name", 0.80)]
+        levels = [_exact("last_name", tf=True), _jw("last_name", 0.92), _truncated("last_name"), _jw("last_name", 0.80)]
         if swap:
             levels.append(_level('"last_name_l" = "first_name_r"', "swapped with first name"))
         out.append(_simple("last_name", *levels))
@@ -129,22 +146,23 @@ def _contact_comparisons(present: set[str]) -> list[dict]:
                      # made of the name, which is compared already: no evidence of its own
                      {**_level(same, "same name-like local part"), "m_probability": 0.5, "u_probability": 0.5,
                       "fix_m_probability": True, "fix_u_probability": True}]
-        out.append(_simple("email", _exact("email"), *local))
+        out.append(_simple("email", _exact("email"), *local, _dl("email", 2)))
     if "phone" in present:
-        out.append(_simple("phone", _exact("phone", tf=True), _lev("phone", 1)))
+        out.append(_simple("phone", _exact("phone", tf=True), _dl("phone", 1), _dl("phone", 2)))
     if "company" in present:
-        out.append(_simple("company", _exact("company", tf=True), _jw("company", 0.9)))
+        out.append(_simple("company", _exact("company", tf=True), _jw("company", 0.92), _truncated("company", 4),
+                           _jw("company", 0.8)))
     return out + _address_comparisons(present)
 
 
 def _account_comparisons(present: set[str]) -> list[dict]:
     out = []
     if "name" in present:
-        out.append(_simple("name", _exact("name", tf=True), _jw("name", 0.92), _jw("name", 0.80)))
+        out.append(_simple("name", _exact("name", tf=True), _jw("name", 0.92), _truncated("name", 4), _jw("name", 0.80)))
     if "domain" in present:
         out.append(_simple("domain", _exact("domain", tf=True)))
     if "phone" in present:
-        out.append(_simple("phone", _exact("phone", tf=True), _lev("phone", 1)))
+        out.append(_simple("phone", _exact("phone", tf=True), _dl("phone", 1), _dl("phone", 2)))
     if "tax_id" in present:
         out.append(_simple("tax_id", _exact("tax_id"), _lev("tax_id", 1)))
     return out + _address_comparisons(present)
@@ -287,15 +305,6 @@ def gate_sql(entity: str, present: set[str]) -> str:
     if not alternatives:
         return "TRUE"
     return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in alternatives) + " ELSE FALSE END"
-
-
-def prefilter_sql(entity: str, present: set[str]) -> str:
-    """Candidate pairs worth scoring: those that pass the gate, and those sharing a phone number or
-    e-mail address (they cannot merge on their own if the gate fails, but a reviewer should see them)."""
-    shared = [f'l."{c}" = r."{c}"' for c in ("email", "phone") if c in present]
-    if not shared:
-        return gate_sql(entity, present)
-    return "CASE " + " ".join(f"WHEN {w} THEN TRUE" for w in shared) + f" ELSE {gate_sql(entity, present)} END"
 
 
 def present_columns(con, table: str, columns: list[str], notes: list[str] | None = None) -> set[str]:

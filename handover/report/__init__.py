@@ -18,7 +18,9 @@ import duckdb
 import jinja2
 
 from handover.gates_docs import STAGE_ORDER, assert_offline, latest_entries
+from handover.crypto import spec_key
 from handover.links import relative_href
+from handover.pii import mask_report
 from handover.reconcile import BUCKETS
 from handover.report import sections
 from handover.report.chart import COLOURS, accounting_chart
@@ -54,7 +56,7 @@ def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per
     for gate in gates:
         gate["link"] = f"{docs_prefix}/{gate['href']}"
     all_ok = not partial and bool(accounting) and all(r["balanced"] for r in accounting) and all(r["ok"] for r in comparison)
-    return {
+    return mask_report({
         "accounting": accounting,
         "chart": accounting_chart(accounting),
         "comparison": comparison,
@@ -74,7 +76,7 @@ def report_data(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, *, rows_per
         "all_ok": all_ok,
         "rows_per_entity": rows_per_entity,
         "partial": partial,
-    }
+    }, spec, spec_key(spec))
 
 
 def render_report(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, **options: Any) -> str:

@@ -222,13 +222,14 @@ def review_queue(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, report_dir
 
     candidates = {r["entity"]: r for r in query(con, """SELECT entity, count(*) AS pairs, min(probability) AS low,
                                                        max(probability) AS high FROM ledger.review GROUP BY entity""")}
+    guards = guard_effects(con)
     result = []
     for entity in spec.ordered_entities():
         dedup = spec.entities[entity].dedup
         probabilistic = dedup is not None and dedup.probabilistic is not None
         queue = spec.work_dir / "review" / f"{entity}.csv"
         store = spec.resolve(dedup.decisions) if dedup and dedup.decisions else spec.work_dir / "review" / f"{entity}.decisions.csv"
-        if not (probabilistic or entity in candidates or queue.exists()):
+        if not (probabilistic or entity in candidates or queue.exists() or entity in guards):
             continue
         pending = pd.read_csv(queue, dtype=str, keep_default_na=False, encoding="utf-8-sig") if queue.exists() else pd.DataFrame()
         try:
@@ -249,9 +250,21 @@ def review_queue(con: duckdb.DuckDBPyConnection, spec: MigrationSpec, report_dir
             "pending": len(pending), "matches": int((decided["decision"] == "match").sum()),
             "no_matches": int((decided["decision"] == "no_match").sum()), "problem": problem,
             "queue": relative_href(queue, report_dir) if queue.exists() else "", "queue_name": f"review/{queue.name}",
-            "sample": sample, "fields": shown_fields,
+            "sample": sample, "fields": shown_fields, "guards": guards.get(entity, []),
         })
     return result
+
+
+def guard_effects(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    """Per entity, each dedup guard: on or off, what it held back (ledger.dedup_guards), what it does."""
+    from handover.dedup.guards import GUARDS
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not columns(con, "ledger", "dedup_guards"):
+        return out
+    for row in query(con, "SELECT entity, guard, enabled, held, unit FROM ledger.dedup_guards ORDER BY entity, guard"):
+        out.setdefault(row["entity"], []).append({**row, "what": GUARDS.get(row["guard"], "")})
+    return out
 
 
 def approvals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

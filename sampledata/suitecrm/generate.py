@@ -158,9 +158,13 @@ def generate(scale: float = 1.0, seed: int = 42) -> SuiteCrmData:
         accounts.append((aid, company))
 
     contacts: list[str] = []
+    person: Person | None = None
     for _ in range(n["contacts"]):
-        aid, company = rng.choice(accounts)
-        person: Person = m.people.person(company.script, company=company)
+        # A rep re-enters someone already in the CRM (a trade-show import, a business card): same person, new GUID.
+        again = person is not None and rng.random() < 0.03
+        if not again:
+            aid, company = rng.choice(accounts)
+            person = m.people.person(company.script, company=company)
         cid = m.guid()
         entered, modified = m.moments()
         data.add("contacts", id=cid, date_entered=entered, date_modified=modified, modified_user_id=owner(), created_by=owner(),
@@ -177,7 +181,7 @@ def generate(scale: float = 1.0, seed: int = 42) -> SuiteCrmData:
                  assistant=None, assistant_phone=None, lead_source=rng.choice(LEAD_SOURCES) or None, reports_to_id=None,
                  birthdate=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(16000)) if rng.random() < 0.15 else None,
                  campaign_id=None, portal_account_name=None)
-        m.email(cid, "Contacts", [person.email, person.alt_email if rng.random() < 0.3 else ""], modified)
+        m.email(cid, "Contacts", [person.email.upper() if again else person.email, person.alt_email if rng.random() < 0.3 else ""], modified)
         if rng.random() < 0.7:
             data.add("contacts_cstm", id_c=cid, jjwg_maps_lng_c=None, jjwg_maps_lat_c=None, jjwg_maps_geocode_status_c=None, jjwg_maps_address_c=None,
                      wechat_c=f"wx_{person.first_latin}{rng.randrange(1000)}" if company.script == "chinese" and rng.random() < 0.5 else None,

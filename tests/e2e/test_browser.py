@@ -29,7 +29,8 @@ from assets.resources import migration_resources
 from handover.spec import MigrationSpec, load_spec
 from pipelines.definitions import build_definitions
 from tests.conftest import ROOT, write_spec
-from tests.e2e.test_ui import HOST, WEBSERVER, Webserver, _stop, _wait_until_loaded, free_port
+from tests.e2e.test_ui import HOST, OTHER, WEBSERVER, WORKSPACE_QUERY, Webserver, _stop, _wait_until_loaded, free_port
+from tests.unit.gates_support import write_spec as orbit_write_spec
 
 pytestmark = pytest.mark.ui
 
@@ -54,6 +55,7 @@ class Site:
     webserver: Webserver
     docs_url: str
     failed_run_id: str
+    location: str
     requests: list[str] = field(default_factory=list)
 
 
@@ -101,7 +103,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Iterat
             [sys.executable, "-m", "handover.docs_server", "--root", str(folder), "--host", HOST, "--port", str(docs_port)],
             cwd=ROOT, stdout=docs_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         ))
-        env = {**os.environ, "DAGSTER_HOME": str(home), "HANDOVER_SPECS": str(folder / "spec.yaml"),
+        # A second, differently shaped migration beside it, as the UI shows several at once.
+        other = orbit_write_spec(folder / OTHER, maintainers=["team:vertrieb"])
+        env = {**os.environ, "DAGSTER_HOME": str(home), "HANDOVER_SPECS": os.pathsep.join([str(folder / "spec.yaml"), str(other)]),
                "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}
         log = folder / "webserver.log"
         with log.open("wb") as out:
@@ -115,7 +119,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, small_export: Path) -> Iterat
             _wait_until_loaded(server, client)
             # The UI greets a new instance with a newsletter dialog over the page; mark it seen, as a click on Skip does.
             assert server.graphql(client, "mutation SetNuxSeen { setNuxSeen }")["setNuxSeen"] is True
-        yield Site(spec=spec, webserver=server, docs_url=docs_url, failed_run_id=second.run_id)
+            [location] = server.graphql(client, WORKSPACE_QUERY)["workspaceOrError"]["locationEntries"]
+        yield Site(spec=spec, webserver=server, docs_url=docs_url, failed_run_id=second.run_id, location=location["name"])
     finally:
         for process in reversed(processes):
             _stop(process)
@@ -172,14 +177,45 @@ def _open(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
 
 
-def test_asset_graph_shows_the_migration(context, site: Site) -> None:
+def test_asset_graph_shows_each_stage_of_both_migrations(context, site: Site) -> None:
     page = context.new_page()
     _open(page, f"{site.webserver.url}/asset-groups")
-    # the graph's nodes are drawn once the asset layout is computed
-    page.get_by_text("report", exact=True).first.wait_for(state="visible")
-    for entity in site.spec.ordered_entities():
-        assert page.get_by_text(entity, exact=True).count() > 0, entity
+    # the graph's nodes are drawn once the asset layout is computed: one box per migration and stage
+    page.get_by_text(f"{MIGRATION}_raw", exact=True).first.wait_for(state="visible")
+    for migration in (MIGRATION, OTHER):
+        for stage in ("raw", "backup", "cleaned", "mapped", "loaded", "reconciled"):
+            assert page.get_by_text(f"{migration}_{stage}", exact=True).count() > 0, (migration, stage)
     _screenshot(page, "asset-graph")
+
+    # a stage's group holds its entities, named as such
+    _open(page, f"{site.webserver.url}/locations/{site.location}/asset-groups/{MIGRATION}_cleaned")
+    page.get_by_text(f"{MIGRATION}_cleaned", exact=True).first.wait_for(state="visible")
+    for entity in site.spec.ordered_entities():
+        page.get_by_text(entity, exact=True).first.wait_for(state="visible")
+    _screenshot(page, "asset-group-cleaned")
+
+
+def test_asset_page_shows_row_count_owner_tags_preview_and_quarantine(context, site: Site) -> None:
+    page = context.new_page()
+    _open(page, f"{site.webserver.url}/assets/{MIGRATION}/cleaned/contact")
+    page.get_by_text("Row count", exact=True).wait_for(state="visible")
+    for text in ("crm-migration", "handover/stage: cleaned", "handover/entity: contact", f"{MIGRATION}_migrate",
+                 f"{MIGRATION}_export_changed", f"{MIGRATION}_staging.cleaned.contact"):
+        page.get_by_text(text, exact=True).first.wait_for(state="visible")
+    page.get_by_text("cleaned.py", exact=False).first.wait_for(state="visible")  # the code reference
+    _screenshot(page, "asset-cleaned-contact")
+
+    _open(page, f"{site.webserver.url}/assets/{MIGRATION}/cleaned/contact?view=events")
+    sample = page.get_by_role("row").filter(has_text="quarantine_sample")
+    sample.wait_for(state="visible")
+    assert re.search(r"\d+ of \d+ problems shown, on \d+ quarantined rows", sample.inner_text())
+    assert "contacts.csv:" in sample.inner_text()
+    page.get_by_role("row").filter(has_text="preview").get_by_text("[Show Markdown]").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("of", exact=False).first.wait_for(state="visible")
+    assert re.search(r"10 of \d+ rows", dialog.inner_text())
+    assert dialog.locator("table tbody tr").count() == 10
+    _screenshot(page, "asset-cleaned-contact-preview")
 
 
 def test_failed_gate_links_to_its_data_docs_page(context, site: Site) -> None:

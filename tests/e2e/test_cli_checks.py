@@ -155,3 +155,58 @@ def test_read_only_work_folder_is_refused_before_anything_runs(tmp_path: Path, s
     finally:
         subprocess.run(["umount", str(disk)], check=False)
 
+
+
+@pytest.mark.timeout(1200)
+def test_full_disk_is_one_sentence_and_a_run_after_freeing_space_completes(tmp_path: Path, small_export: Path) -> None:
+    disk = tmp_path / "small"
+    if not _mount_tmpfs(disk, "size=3m"):
+        pytest.skip("cannot mount a tmpfs here (needs root in a container that allows mounts)")
+    try:
+        spec = write_spec(tmp_path, small_export, work=str(disk / "work"))
+
+        def on_the_small_disk(data: dict) -> None:
+            data["target"]["path"] = str(disk / "work" / "newcrm.duckdb")
+            data["entities"] = {name: data["entities"][name] for name in ("owner", "account", "contact")}  # fewer steps
+        _edit(spec, on_the_small_disk)
+        full = handover("run", str(spec), "--quiet")
+        assert full.returncode == 2, full.stdout + full.stderr
+        said = full.stdout + full.stderr
+        assert "no space left on the disk" in said and "Traceback" not in said
+        assert "`handover run` again completes the migration" in said
+        assert len(said.splitlines()) < 40  # one message, not four tracebacks
+        subprocess.run(["mount", "-o", "remount,size=256m", str(disk)], check=True)
+        again = handover("run", str(spec), "--quiet")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "every extracted row accounted for" in again.stdout and "UNBALANCED" not in again.stdout
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_staging_held_open_by_another_program_is_named_with_its_process(tmp_path: Path, small_export: Path) -> None:
+    spec = write_spec(tmp_path, small_export)
+    staging = tmp_path / "work" / "staging.duckdb"
+    staging.parent.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(staging)!r}); print('open', flush=True); time.sleep(300)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = handover("run", str(spec), "--quiet")
+    finally:
+        holder.kill()
+        holder.wait()
+    said = result.stdout + result.stderr
+    assert result.returncode == 2, said
+    assert f"{staging} is held open by process {holder.pid} (a DuckDB file allows one writer)" in said
+    assert "Traceback" not in said and "IOException" not in said
+
+
+def test_from_a_stage_needs_the_stages_before_it(tmp_path: Path, small_export: Path) -> None:
+    spec = write_spec(tmp_path, small_export)
+    result = handover("run", str(spec), "--from", "loaded")
+    assert result.returncode == 2, result.stderr
+    assert "--from loaded reuses the mapped stage" in result.stderr and "run the migration without --from first" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "work" / "newcrm.duckdb").exists()
+    backwards = handover("run", str(spec), "--from", "mapped", "--until", "cleaned")
+    assert backwards.returncode == 2 and "--from mapped comes after --until cleaned" in backwards.stderr, backwards.stderr

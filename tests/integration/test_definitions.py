@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.definitions import build_definitions, defs
+from pipelines.definitions import build_definitions, defs, spec_paths
 from handover.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,11 +44,24 @@ def _workspace_specs() -> None:
         pytest.fail("HANDOVER_SPECS is set: pipelines.definitions.defs does not hold the repo's specs")
 
 
-def test_asset_keys_are_exactly_the_stages_of_demo() -> None:
+def spec_keys(spec) -> set[dg.AssetKey]:
+    """The stage assets a spec's migration should have: every stage of every entity, the report, and a review
+    queue per entity matched probabilistically."""
+    keys = {dg.AssetKey([spec.migration, stage, entity]) for stage in STAGES for entity in spec.ordered_entities()}
+    reviewed = {dg.AssetKey([spec.migration, "review", e]) for e, s in spec.entities.items() if s.dedup and s.dedup.probabilistic}
+    return keys | reviewed | {dg.AssetKey([spec.migration, "reconciled", "report"])}
+
+
+def test_asset_keys_are_exactly_the_stages_of_every_spec_in_pipelines() -> None:
     keys = set(defs.resolve_asset_graph().get_all_asset_keys())
-    expected = expected_keys("demo")
-    assert len(expected) == 33
+    specs = [load_spec(p) for p in spec_paths()]
+    assert {s.migration for s in specs} >= {"demo", "suitecrm"}  # two migrations side by side, as in the UI
+    expected = set().union(*(spec_keys(s) for s in specs))
+    assert spec_keys(next(s for s in specs if s.migration == "demo")) == expected_keys("demo") and len(expected_keys("demo")) == 33
     assert keys == expected, f"missing {sorted(map(str, expected - keys))}, unexpected {sorted(map(str, keys - expected))}"
+    for spec in specs:
+        job = defs.resolve_job_def(f"{spec.migration}_migrate")
+        assert set(job.asset_layer.selected_asset_keys) == spec_keys(spec), spec.migration
 
 
 def test_every_asset_has_a_description() -> None:
@@ -132,6 +145,10 @@ def test_two_migrations_side_by_side_each_readable_as_stages(small_spec: Path, t
             assert node.tags["handover/entity"] == name
         assert node.owners == (["team:crm-migration"] if migration == "demo" else []), asset_key
         assert node.kinds, asset_key
+        if stage in ("raw", "cleaned", "mapped", "loaded", "reconciled") and name != "report":
+            # the UI's "Storage"; unique, since Dagster links assets that share a table name
+            expected_table = f"{migration}_target.{name}" if stage == "reconciled" else f"{migration}_staging.{stage}.{name}"
+            assert node.metadata["dagster/table_name"] == expected_table, asset_key
         references = node.metadata["dagster/code_references"].code_references
         assert references and Path(references[0].file_path).is_relative_to(ROOT / "assets"), asset_key
     assert {graph.get(k).group_name for k in keys} == {f"{m}_{s}" for m in ("demo", "orbit") for s in STAGES} | {"demo_review"}

@@ -182,7 +182,7 @@ def test_cleaned_contacts_say_which_phones_are_mobiles(migrated) -> None:
     assert "fixed_line" not in chinese_mobile
 
 
-STAGE_TABLES = {"raw": "raw", "cleaned": "cleaned", "mapped": "mapped"}
+STAGE_TABLES = ("raw", "cleaned", "mapped", "loaded")  # loaded: a view of the entity's rows in ledger.loads
 
 
 def test_every_stage_asset_has_the_metadata_dagster_users_expect(migrated) -> None:
@@ -201,18 +201,17 @@ def test_every_stage_asset_has_the_metadata_dagster_users_expect(migrated) -> No
                 assert preview.startswith(f"{min(rows, 10)} of {rows} rows"), (where, preview[:80])
                 assert preview.count("\n|") == min(rows, 10) + 2, where  # header, separator, one line per row
                 if stage in STAGE_TABLES:
-                    assert name == f"staging.{stage}.{entity}", where
+                    assert name == f"demo_staging.{stage}.{entity}", where
                     assert rows == con.execute(f'SELECT count(*) FROM {stage}."{entity}"').fetchone()[0], where
                     described = {r[0] for r in con.execute(f'DESCRIBE {stage}."{entity}"').fetchall()}
                     assert {c.name for c in columns} == described, where
-                elif stage == "loaded":
-                    assert name == "staging.ledger.loads"
-                    assert rows == con.execute("SELECT count(*) FROM ledger.loads WHERE entity = ?", [entity]).fetchone()[0]
+                    if stage == "loaded":
+                        assert rows == con.execute("SELECT count(*) FROM ledger.loads WHERE entity = ?", [entity]).fetchone()[0]
                 elif stage == "backup":
                     assert name.endswith(f"{entity}.parquet") and Path(name).exists()
                     assert rows == materialized[dg.AssetKey(["demo", "raw", entity])]["dagster/row_count"].value
                 else:  # reconciled: what the target holds, read back
-                    assert rows == metadata["target_records"].value
+                    assert name == f"demo_target.{entity}" and rows == metadata["target_records"].value
     finally:
         con.close()
     # how each file was read: the encoding chosen and the delimiter, or the worksheet

@@ -115,3 +115,29 @@ def test_cli_approve_and_the_loaded_stage_refuses_other_data(tmp_path: Path, cap
     actions = [(e["action"], e["object"]) for e in audit.entries(spec.work_dir)]
     assert actions == [("load", "owner"), ("approval", "trust"), ("load", "owner"), ("load", "owner")]
     assert audit.verify(spec.work_dir) == (4, [])
+
+
+def test_the_approval_gate_is_a_blocking_check_on_mapped(tmp_path: Path) -> None:
+    from assets import approval
+    from assets.common import key
+    from assets.resources import migration_resources
+
+    assert approval.build(make_spec(tmp_path)) == []  # no gate where the target is not production
+    spec = make_spec(tmp_path, target={"type": "duckdb", "path": "work/crm.duckdb", "production": True}, **ROLES)
+    stage(spec, FIRST)
+    checks = approval.build(spec)
+    assert [next(iter(c.check_specs)).blocking for c in checks] == [True, True, True]
+
+    def evaluate() -> dg.AssetCheckEvaluation:
+        result = dg.materialize([dg.AssetSpec(key(spec, "mapped", "account")), *checks], resources=migration_resources(spec),
+                                selection=dg.AssetSelection.checks(*[k for c in checks for k in c.check_keys if k.asset_key.path[-1] == "account"]),
+                                raise_on_error=False)
+        return result.get_asset_check_evaluations()[0]
+
+    refused = evaluate()
+    assert not refused.passed and "no approval by role data_owner" in refused.description
+    now = current(spec)
+    record_approval(spec, now, "Ana", "data_owner", "", "ana")
+    record_approval(spec, now, "Bo", "sales_ops", "", "bo")
+    passed = evaluate()
+    assert passed.passed and [a["approver"] for a in passed.metadata["approvals"].value] == ["Ana", "Bo"]

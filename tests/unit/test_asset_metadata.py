@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from assets.metadata import cell, markdown_table, quarantine_sample, relation_metadata, table_name
@@ -18,6 +19,8 @@ def test_cells_stay_on_one_line_without_breaking_the_table() -> None:
     assert cell("x" * 100) == "x" * 39 + "…"
     assert cell("ä" * 40) == "ä" * 40
     assert cell(["a", "b"]) == "['a', 'b']"
+    assert cell(np.array([1, 2])) == "[1 2]" and cell(np.array([])) == "[]"
+    assert cell("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)>"
 
 
 def test_markdown_table_has_a_row_per_record_and_escapes_the_delimiter() -> None:
@@ -47,8 +50,12 @@ def test_relation_metadata_counts_describes_and_previews_a_filtered_table() -> N
     assert empty["dagster/row_count"].value == 0 and empty["preview"].value == "no rows (0 of 0)"
 
 
-def test_table_name_is_database_schema_table() -> None:
-    assert table_name(Path("/w/.handover/acme/staging.duckdb"), "cleaned", "contact") == "staging.cleaned.contact"
+def test_table_names_are_unique_per_migration(tmp_path: Path) -> None:
+    orbit = orbit_spec(tmp_path / "a")
+    other = orbit_spec(tmp_path / "b", migration="orbit_eu")
+    assert table_name(orbit, "cleaned", "contact") == "orbit_staging.cleaned.contact"
+    assert table_name(other, "cleaned", "contact") == "orbit_eu_staging.cleaned.contact"
+    assert table_name(orbit, "reconciled", "contact") == "orbit_target.contact"
 
 
 def test_quarantine_sample_names_file_line_and_the_value_refused(tmp_path: Path) -> None:

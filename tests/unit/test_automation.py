@@ -46,6 +46,7 @@ def test_sensor_runs_once_per_export_after_it_stops_changing() -> None:
         cursor = decision.cursor
         steps.append(decision.run)
     assert steps == [False, False, True, False, False, False, True, False, False, True]
+    assert cursor["runs"] == 3
 
 
 def test_sensor_definition_requests_the_job_with_a_run_key_per_export(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_sensor_definition_requests_the_job_with_a_run_key_per_export(tmp_path: 
     second = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
     assert len(second.run_requests) == 1
     request = second.run_requests[0]
-    assert request.run_key.startswith("orbit-") and request.tags["handover/trigger"] == "export_changed"
+    assert request.run_key.startswith("orbit-1-") and request.tags["handover/trigger"] == "export_changed"
     third = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=second.cursor))
     assert third.run_requests == [] and "not changed since the last run" in third.skip_message
 

@@ -226,6 +226,10 @@ def test_dedup_by_email_merges_into_the_oldest_record(tmp_path: Path) -> None:
         "C1", "old:contact:C1", "old:contact:C2", "exact:email")
     target = result.link_target()
     assert target.resolve["C1"] == target.resolve["C2"] == "old:contact:C2"
+    guards = result.guards.set_index("guard")  # for ledger.dedup_guards: every guard, on or off, and its count
+    assert set(guards.index) == {"shared_values", "names", "shared_evidence", "weak_links"}
+    assert (guards["entity"] == "contact").all() and (guards["held"] == 0).all()
+    assert guards.loc["shared_values", "unit"] == "records" and guards.loc["names", "unit"] == "pairs"
 
 
 # --- links -----------------------------------------------------------------------------------------

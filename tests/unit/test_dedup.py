@@ -118,15 +118,17 @@ def test_account_exact_rules():
                           "name": ["Acme Ltd", "ACME Limited", "Foo Trading", "Bar GmbH", "Baz AG"],
                           "domain": ["https://www.acme.com/about", "acme.com", None, "gmail.com", "gmail.com"],
                           "tax_id": [None, None, "91-123", None, "91 123"]})
-    result = resolve(frame, "account")
+    result = resolve(frame, "account", rules=["domain", "tax_id"])
     assert list(result.cluster_id) == ["A1", "A1", "A3", "A4", "A3"]  # a free-mail domain is nobody's
+    by_default = resolve(frame, "account")  # tax_id only: a domain is shared by a company's branch offices
+    assert list(by_default.cluster_id) == ["A1", "A2", "A3", "A4", "A3"]
 
 
 def test_unknown_rule_field_lists_valid_ones(contacts):
     with pytest.raises(ValueError, match="valid: .*email.*phone"):
         resolve(contacts.head(5), "contact", rules=["email", "shoe_size"])
-    with pytest.raises(ValueError, match="probabilistic matching is for contact and account, not 'ticket'"):
-        resolve(contacts.head(5), "ticket")
+    with pytest.raises(ValueError, match="probabilistic matching is for contact and account, not 'lead'"):
+        resolve(contacts.head(5), "lead")
 
 
 def test_exact_rules_cluster(contacts):
@@ -290,3 +292,43 @@ def test_spec_guard_names_are_the_engines():
     from handover.spec import GuardName
 
     assert set(get_args(GuardName)) == set(GUARDS)
+
+
+def test_accounts_with_only_unusable_columns_besides_the_name_still_get_one_row_each():
+    """A differently shaped input: accounts whose website is empty, phone constant and city junk; the
+    model trains on what is left (or says it cannot) and every input row gets a cluster."""
+    rng = random.Random(11)
+    stems = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Wonka", "Tyrell"]
+    rows = []
+    for i in range(150):
+        stem = f"{rng.choice(stems)} {rng.choice(LAST)}"
+        rows.append({"id": f"A{i:03d}", "name": stem + rng.choice([" Ltd", " Limited", " GmbH", ""]),
+                     "website": None, "phone": "+44 20 7946 0000", "city": "".join(rng.choice("#%&*") for _ in range(5))})
+    frame = pd.DataFrame(rows)
+    result = resolve(frame, "account")
+    assert len(result.cluster_id) == len(frame) and result.cluster_id.index.equals(frame.index)
+    notes = "\n".join(result.notes)
+    assert "column website: no value is usable" in notes and "column city: no value is usable" in notes
+    assert "phone" in notes  # a switchboard on every record: ignored (shared_values) or dropped as constant
+
+
+def test_exact_rules_read_the_same_keys_with_and_without_the_model(contacts):
+    """One normalisation: an exact rule joins the same records whether or not probabilistic matching runs
+    (Gmail dots, +tags, case, a display name around the address)."""
+    extra = pd.DataFrame([
+        {"id": "E1", "first_name": "Jo", "last_name": "Smith", "email": "J.Smith+crm@gmail.com"},
+        {"id": "E2", "first_name": "Jo", "last_name": "Smith", "email": '"Jo Smith" <jsmith@googlemail.com>'},
+        {"id": "E3", "first_name": "Jo", "last_name": "Smith", "email": "j.smith@acme.example"},
+        {"id": "E4", "first_name": "Jo", "last_name": "Smith", "email": "jsmith@acme.example"},
+    ])
+    frame = pd.concat([contacts, extra], ignore_index=True)
+
+    def exact_pairs(result):
+        joined = result.pairs[result.pairs["rule"] == "exact:email"]
+        return {frozenset(p) for p in zip(joined["left_id"], joined["right_id"])}
+
+    alone = resolve(frame, "contact", rules=["email"], probabilistic=None)
+    with_model = resolve(frame, "contact", rules=["email"])
+    assert exact_pairs(alone) == exact_pairs(with_model)
+    assert frozenset({"E1", "E2"}) in exact_pairs(alone)
+    assert _cluster(alone, frame, "E3") != _cluster(alone, frame, "E4")  # outside Gmail a dot is part of the address

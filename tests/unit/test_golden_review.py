@@ -125,3 +125,12 @@ def test_queue_summary_counts_pairs_and_what_each_guard_held_back() -> None:
     assert summary.loc["contact", "pairs_to_review"] == 4 and summary.loc["account", "pairs_to_review"] == 1
     assert summary.loc["contact", "held_by_names"] == 2 and summary.loc["contact", "held_by_weak_links"] == 1
     assert summary.loc["contact", "held_by_shared_evidence"] == 0
+    append_ledger_rows(con, "dedup_guards", ledger_frame("dedup_guards", [
+        {"entity": "contact", "guard": "shared_values", "enabled": True, "held": 60, "unit": "records"},
+        {"entity": "contact", "guard": "names", "enabled": True, "held": 5, "unit": "pairs"},
+        {"entity": "contact", "guard": "weak_links", "enabled": False, "held": 0, "unit": "pairs"},
+        {"entity": "deal", "guard": "names", "enabled": True, "held": 0, "unit": "pairs"}]))
+    summary = queue_summary(con).set_index("entity")
+    assert summary.loc["contact", "guard_shared_values"] == 60 and summary.loc["contact", "guard_names"] == 5
+    assert pd.isna(summary.loc["contact", "guard_weak_links"])  # switched off: no count, not zero
+    assert summary.loc["deal", "pairs_to_review"] == 0 and summary.loc["deal", "guard_names"] == 0

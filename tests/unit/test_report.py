@@ -97,6 +97,9 @@ def build_staging(spec: MigrationSpec, *, approvals: bool = False) -> duckdb.Duc
     append_ledger_rows(con, "review", ledger_frame("review", [
         {"entity": "account", "left_id": "acme:account:0", "right_id": "acme:account:1", "probability": 0.81},
         {"entity": "account", "left_id": "acme:account:0", "right_id": "acme:account:2", "probability": 0.88}]))
+    append_ledger_rows(con, "dedup_guards", ledger_frame("dedup_guards", [
+        {"entity": "account", "guard": "shared_values", "enabled": True, "held": 42, "unit": "records"},
+        {"entity": "account", "guard": "names", "enabled": False, "held": 0, "unit": "pairs"}]))
     replace_table(con, "reconciled", "accounting", _frame([
         {"entity": "owner", "extracted": 4, "loaded": 2, "merged": 1, "quarantined": 0, "rejected": 0, "excluded": 1,
          "unaccounted": 0, "double_counted": 0, "phantom": 0, "remainder": 0, "balanced": True},
@@ -114,8 +117,9 @@ def build_staging(spec: MigrationSpec, *, approvals: bool = False) -> duckdb.Duc
          "not_in_this_run": 0, "ok": True},
     ]))
     if approvals:
-        con.execute("CREATE TABLE ledger.approvals (approved_by VARCHAR, approved_at TIMESTAMP, mapped_hash VARCHAR)")
-        con.execute("INSERT INTO ledger.approvals VALUES ('Dana Reviewer', '2025-03-01 09:30:00', 'abc123')")
+        # the table `handover approve` fills (handover.approval.mirror)
+        con.execute("INSERT INTO ledger.approvals (approved_at, approver, role, data_hash) "
+                    "VALUES ('2025-03-01 09:30:00+00', 'Dana Reviewer', 'data_owner', 'abc123')")
     review = spec.work_dir / "review"
     review.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"decision": [""], "probability": [0.81], "left_id": ["acme:account:0"], "right_id": ["acme:account:1"],
@@ -242,6 +246,11 @@ def test_review_queue_counts_and_links_the_queue_file(report: BeautifulSoup) -> 
     assert sample[:3] == ["0.81", "acme:account:0", "acme:account:1"] and sample[3] == "Acme GmbH ACME G.m.b.H."
 
 
+def test_review_section_shows_what_each_dedup_guard_held_back(report: BeautifulSoup) -> None:
+    rows = [_cells(r)[:3] for r in report.select('table.dedup-guards[data-entity="account"] tbody tr')]
+    assert rows == [["names", "off", "–"], ["shared_values", "on", "42 records"]]
+
+
 def test_approvals_empty_state_and_rows(spec: MigrationSpec, report: BeautifulSoup) -> None:
     assert "No approvals recorded." in report.select_one("#approvals").get_text()
     con = build_staging(spec, approvals=True)
@@ -250,7 +259,7 @@ def test_approvals_empty_state_and_rows(spec: MigrationSpec, report: BeautifulSo
     finally:
         con.close()
     assert "No approvals recorded." not in approved.select_one("#approvals").get_text()
-    assert _cells(approved.select_one("#approvals-table tbody tr")) == ["Dana Reviewer", "2025-03-01 09:30:00", "abc123"]
+    assert _cells(approved.select_one("#approvals-table tbody tr"))[1:4] == ["Dana Reviewer", "data_owner", "abc123"]
 
 
 def test_links_are_relative_and_nothing_is_loaded_from_elsewhere(spec: MigrationSpec, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from connectors.targets.duckdb_crm import DuckDBCRM
+from handover.loading import entity_schema
 from handover.undo import UndoError, runs, undo
 from tests.trust_support import FIRST, SECOND, load_run, make_spec, target_state
 
@@ -120,3 +121,39 @@ def test_an_interrupted_run_can_still_be_undone(tmp_path: Path) -> None:
     finally:
         target.close()
         con.close()
+
+
+def test_cli_undo(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.cli import main
+    from handover import audit
+
+    def printed(stream: str) -> str:  # rich wraps long lines
+        return " ".join(getattr(capsys.readouterr(), stream).split())
+
+    monkeypatch.setenv("HANDOVER_ACTOR", "ops@example")
+    spec = make_spec(tmp_path)
+    spec_file = str(tmp_path / "spec.yaml")
+    assert main(["undo", spec_file, "run-1"]) == 2 and "no staging database" in printed("err")
+    target = DuckDBCRM(spec.target_path)
+    spec.staging_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(spec.staging_path))
+    load_run(con, spec, target, FIRST, "run-1")
+    before = target_state(target)
+    load_run(con, spec, target, SECOND, "run-2")
+    con.close()
+    target.close()
+
+    assert main(["undo", spec_file, "--list"]) == 0
+    listed = printed("out")
+    assert "run-1" in listed and "run-2" in listed and "can be undone" in listed
+    assert main(["undo", spec_file, "run-2"]) == 0
+    out = printed("out")
+    assert "every record reads back as its before-image" in out and "account: restored 1, removed 1" in out
+    with DuckDBCRM(spec.target_path) as again:
+        for entity in spec.ordered_entities():
+            again.prepare(entity_schema(spec, entity))  # reads give links by external id
+        assert target_state(again) == before
+    assert main(["undo", spec_file, "run-2"]) == 2 and "already undone" in printed("err")
+    assert main(["undo", spec_file, "nope"]) == 2 and "no run 'nope' in the journal" in printed("err")
+    undo_entry = [e for e in audit.entries(spec.work_dir) if e["action"] == "undo"]
+    assert len(undo_entry) == 1 and undo_entry[0]["actor"] == "ops@example" and undo_entry[0]["details"]["proved"] is True

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from connectors.sources.sql.settings import (
-    CONNECT_TIMEOUT_S, DELETED_COLUMN, DRIVERS, MODIFIED_COLUMNS, PRIMARY_FLAGS, SERVER_KINDS, TABLE_COLUMN, UNICODE_CHARSETS,
+    CONNECT_TIMEOUT_S, DELETED_COLUMN, DRIVERS, MODIFIED_COLUMNS, PRIMARY_FLAGS, SERVER_KINDS, SESSION_SETTINGS, TABLE_COLUMN, UNICODE_CHARSETS,
 )
 from handover.naming import column_key
 from handover.ports import SourceError
@@ -68,10 +68,13 @@ def server(url: URL) -> str:
 
 def make_engine(url: URL) -> Engine:
     args: dict = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if url.get_backend_name() == "mysql":
+        args["init_command"] = "; ".join(SESSION_SETTINGS["mysql"])
     if url.get_backend_name() == "postgresql":
         # A SQL_ASCII database would otherwise hand psycopg bytes for every text; asking for UTF-8 makes the
         # server refuse stray bytes instead (charset_problems says where they are).
         args["client_encoding"] = "utf8"
+        args["options"] = " ".join(f"-c {s.split()[1]}={s.split()[-1]}" for s in SESSION_SETTINGS["postgresql"])
     return sa.create_engine(url, connect_args=args, pool_pre_ping=False)
 
 

@@ -8,6 +8,14 @@ DRIVERS = {
 SERVER_KINDS = {"mysql": "MariaDB/MySQL", "postgresql": "PostgreSQL"}
 CONNECT_TIMEOUT_S = 5
 
+# Session settings of every read. A stream reads whole tables with joins: hash joins are right, and a PostgreSQL
+# without statistics yet (a dump restored minutes ago) would otherwise plan nested loops that rescan a joined table
+# per row. MariaDB would drop a streamed read whose client is slow for 60 s.
+SESSION_SETTINGS = {
+    "postgresql": ("SET enable_nestloop = off",),
+    "mysql": ("SET SESSION net_write_timeout = 3600, net_read_timeout = 3600",),
+}
+
 # dlt backend: "pyarrow" (rows through the Python driver into Arrow) or "connectorx" (Rust drivers straight into Arrow).
 BACKEND = "connectorx"
 

@@ -167,11 +167,11 @@ class HubSpotTarget:
             reasons[missing] = f"linked {linked} " + rows.loc[missing, column].astype(str) + " is not in HubSpot"
         return resolved, reasons
 
-    def _payload(self, entity: str, row: pd.Series, owners: dict[str, str]) -> dict[str, str]:
+    def _payload(self, entity: str, row: dict[str, Any], owners: dict[str, str]) -> dict[str, str]:
         schema = self.schemas.get(entity) or EntitySchema(entity, {})
-        properties = {f: to_text(row[f], schema.fields.get(f, "string")) for f in row.index
+        properties = {f: to_text(v, schema.fields.get(f, "string")) for f, v in row.items()
                       if f not in ("external_id", "target_id", "owner_external_id") and not f.endswith("_external_id")}
-        if "owner_external_id" in row.index:
+        if "owner_external_id" in row:
             properties["hubspot_owner_id"] = owners.get(row["owner_external_id"], "") if not is_missing(row["owner_external_id"]) else ""
         return properties
 
@@ -194,7 +194,7 @@ class HubSpotTarget:
         resolved, reasons = self._links(entity, rows)
         accepted = rows.loc[reasons.isna()]
         inputs = [{"idProperty": self.id_property, "id": str(row["external_id"]), "properties": self._payload(entity, row, resolved.get("owner", {}))}
-                  for _, row in accepted.iterrows()]
+                  for row in accepted.to_dict("records")]
         results: dict[str, dict[str, Any]] = {}
         refused: dict[str, str] = {}
         retryable: set[str] = set()

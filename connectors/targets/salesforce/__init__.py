@@ -169,13 +169,13 @@ class SalesforceTarget:
         owners = {k: v["id"] for k, v in self._crosswalk().items()}
         relationships = RELATIONSHIPS.get(obj, {})
         records, reasons = [], []
-        for _, row in rows.iterrows():
+        for row in rows.to_dict("records"):
             record: dict[str, Any] = {"attributes": {"type": obj}, self.ext: str(row["external_id"])}
             for field, kind in schema.fields.items():
-                if field in row.index:
+                if field in row:
                     record[names.get(field, field)] = to_value(row[field], kind)
             reason = None
-            if "owner_external_id" in row.index and not is_missing(row["owner_external_id"]):
+            if not is_missing(row.get("owner_external_id")):
                 if row["owner_external_id"] in owners:
                     record["OwnerId"] = owners[row["owner_external_id"]]
                 else:
