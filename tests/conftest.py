@@ -65,3 +65,10 @@ def require_server(name: str, reachable: bool) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is not reachable and CI=true: tests that need it must run in CI")
     pytest.skip(f"{name} is not reachable on this machine")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first: with one file per worker (`make test`), the crash test starts at once beside the rest
+    instead of last, alone, on one core."""
+    weight = {"test_crash_recovery.py": 0}
+    items.sort(key=lambda item: weight.get(item.path.name, 1 if item.get_closest_marker("slow") else 2))
