@@ -89,6 +89,27 @@ def _last_line(path: Path) -> bytes | None:
             size = min(end, size * 4)
 
 
+def _discard_torn_tail(handle) -> int:
+    """Bytes of an entry whose write never completed (a full disk, a killed process): the caller of that append got an
+    error, so the entry was never made. Cut them off so the chain goes on from the last whole entry; returns how many."""
+    handle.seek(0, os.SEEK_END)
+    end = handle.tell()
+    if end == 0:
+        return 0
+    size = min(end, 1 << 16)
+    while True:
+        handle.seek(end - size)
+        chunk = handle.read(size)
+        if chunk.endswith(b"\n"):
+            return 0
+        cut = chunk.rfind(b"\n")
+        if cut >= 0 or size == end:
+            keep = end - size + cut + 1
+            handle.truncate(keep)
+            return end - keep
+        size = min(end, size * 4)
+
+
 def append(work_dir: Path, action: str, obj: str, details: dict | None = None, *, who: str | None = None) -> dict:
     """Append one entry (under a file lock, so concurrent steps keep one chain); returns it."""
     if action not in ACTIONS:
@@ -96,9 +117,12 @@ def append(work_dir: Path, action: str, obj: str, details: dict | None = None, *
     path = log_path(work_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     details = details or {}
-    with path.open("ab") as handle:
+    with path.open("a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            torn = _discard_torn_tail(handle)
+            if torn:
+                details = {**details, "torn_entry_discarded_bytes": torn}
             last = _last_line(path)
             seq, prev = (0, GENESIS)
             if last:

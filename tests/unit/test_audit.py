@@ -83,6 +83,15 @@ def test_entries_cut_from_the_end_are_detected(work: Path) -> None:
     assert len(problems) == 1 and "ends at entry 4 but 6 entries were written" in problems[0].message
 
 
+def test_an_entry_torn_by_a_full_disk_is_cut_off_and_the_chain_goes_on(work: Path) -> None:
+    with audit.log_path(work).open("ab") as handle:
+        handle.write(b'{"seq":7,"time":"2026-12-03T19:20')  # the write that failed: no end, no newline
+    entry = audit.append(work, "run_start", "demo", {"job": "demo_migrate"})
+    assert entry["seq"] == 7 and entry["details"]["torn_entry_discarded_bytes"] == 33
+    assert audit.verify(work) == (7, [])
+    assert [json.loads(line)["seq"] for line in lines(work)] == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_cli_verify_and_export(tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANDOVER_ACTOR", "ops")
     spec = make_spec(tmp_path)
