@@ -177,8 +177,9 @@ def test_progress_arrives_step_by_step_and_runs_are_in_the_instance(sequence: di
     assert any(re.match(r"done loaded account \(\d+\.\d s\)", line) for _, line in steps)
     done = [t for t, line in steps if line.startswith("done ")]
     assert len(done) >= 12
-    # Lines come as the steps finish, not all at the end (the display froze with DAGSTER_HOME set).
-    assert done[len(done) // 2] < sequence["waited_end"] - 5
+    # Lines come as the steps finish, not all at the end (the display froze with DAGSTER_HOME set, and then every line
+    # arrived within milliseconds): the second half of the steps takes seconds, however fast the machine.
+    assert done[len(done) // 2] < done[-1] - 1.5, [round(t - done[0], 2) for t in done]
     instance = dg.DagsterInstance.from_config(str(sequence["home"]))
     runs = instance.get_runs(filters=dg.RunsFilter(tags={"handover/migration": "demo"}))
     assert len(runs) == 1 and runs[0].status == dg.DagsterRunStatus.SUCCESS  # the waiting run (the others used a throwaway instance)
