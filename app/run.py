@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from app.checks import preflight
+from app.errors import UserError
 from app.lock import MigrationLock
 from app.outcome import Outcome, failed_gate, print_summary, step_failure
 from app.progress import RunProgress
@@ -65,8 +66,6 @@ def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, 
     # dlt logs a failed load's tracebacks to stderr itself; the summary tells the reason once (and Dagster keeps the logs).
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")
     if from_stage and until_stage and STAGE_ORDER.index(from_stage) > STAGE_ORDER.index(until_stage):
-        from app.errors import UserError
-
         raise UserError(f"--from {from_stage} comes after --until {until_stage}: nothing to run")
     if from_stage:
         _check_earlier_stages(spec, from_stage)
@@ -87,7 +86,6 @@ def run(spec_path: str, console: Console, out: Console, *, quiet: bool = False, 
 
 def _check_earlier_stages(spec: MigrationSpec, from_stage: str) -> None:
     """`--from STAGE` reuses what staging holds for the stages before it: refuse when they are not there."""
-    from app.errors import UserError
     from handover.crypto import connect_duckdb, spec_key
     from handover.staging import table_exists
 
